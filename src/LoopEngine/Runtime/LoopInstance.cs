@@ -1,0 +1,56 @@
+namespace LoopEngine;
+
+/// <summary>A snapshot of one running (or ended) loop for one aggregate. Immutable; stores persist it.</summary>
+public sealed record LoopInstance
+{
+    /// <summary>Gets the org (tenant) the instance belongs to.</summary>
+    public required string OrgId { get; init; }
+
+    /// <summary>Gets the loop id.</summary>
+    public required string LoopId { get; init; }
+
+    /// <summary>Gets the definition version the instance started with and stays on.</summary>
+    public required string DefinitionVersion { get; init; }
+
+    /// <summary>Gets the aggregate id (<c>PO-2026-0012</c>): unique within the org, never reused.</summary>
+    public required string AggregateId { get; init; }
+
+    /// <summary>Gets the current state.</summary>
+    public required string CurrentState { get; init; }
+
+    /// <summary>Gets the status.</summary>
+    public required LoopStatus Status { get; init; }
+
+    /// <summary>Gets the version: the sequence of the last trace record (1 after the start).</summary>
+    public required long Version { get; init; }
+
+    /// <summary>Gets the correlation id shared by related loops and events.</summary>
+    public required string CorrelationId { get; init; }
+
+    /// <summary>Gets when the loop was opened (UTC, millisecond precision).</summary>
+    public required DateTimeOffset OpenedAt { get; init; }
+
+    /// <summary>Gets when the last trace record was written (UTC, millisecond precision).</summary>
+    public required DateTimeOffset UpdatedAt { get; init; }
+
+    /// <summary>Gets when the loop closed, was cancelled or failed; otherwise <see langword="null"/>.</summary>
+    public DateTimeOffset? ClosedAt { get; init; }
+
+    /// <summary>Gets the hash of the last trace record (the head of the chain).</summary>
+    public required string HeadHash { get; init; }
+
+    /// <summary>Gets the loop id of the parent that spawned this loop, or <see langword="null"/>.</summary>
+    public string? ParentLoopId { get; init; }
+
+    /// <summary>Gets the aggregate id of the parent that spawned this loop, or <see langword="null"/>.</summary>
+    public string? ParentAggregateId { get; init; }
+
+    /// <summary>Gets the recommendations awaiting approval. Filled by the engine on reads; stores keep recommendations separately.</summary>
+    public IReadOnlyList<Recommendation> PendingRecommendations { get; init; } = [];
+
+    /// <summary>Gets a value indicating whether the loop has ended (closed, error or cancelled).</summary>
+    public bool IsEnded => Status is LoopStatus.Closed or LoopStatus.Error or LoopStatus.Cancelled;
+
+    /// <summary>Gets the head of the trace, for an auditor to keep.</summary>
+    public TraceHead Head => new(OrgId, AggregateId, Version, HeadHash);
+}

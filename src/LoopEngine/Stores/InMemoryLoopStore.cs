@@ -1,0 +1,345 @@
+namespace LoopEngine;
+
+/// <summary>
+/// A store in process memory: for tests, simulations and hosts that keep no history across restarts. Thread-safe;
+/// commits are atomic and serialized; readers get copies, never the store's own collections.
+/// </summary>
+public sealed class InMemoryLoopStore : ILoopStore
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<(string Org, string Aggregate), Entry> _instances = [];
+    private readonly List<LoopEvent> _events = [];
+    private readonly Dictionary<(string Org, string Id), Recommendation> _recommendations = [];
+    private readonly Dictionary<string, long> _checkpoints = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Org, string Name), long> _sequences = [];
+    private TaskCompletionSource _newEvents = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Gets the number of instances held (all orgs).</summary>
+    public int InstanceCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _instances.Count;
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<LoopInstance?> GetInstanceAsync(string orgId, string aggregateId, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            return ValueTask.FromResult(_instances.TryGetValue((orgId, aggregateId), out var entry) ? entry.Instance : null);
+        }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<CommitResult> CommitAsync(StoreCommit commit, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(commit);
+        cancellationToken.ThrowIfCancellationRequested();
+        TaskCompletionSource? signal = null;
+        CommitResult result;
+        lock (_gate)
+        {
+            result = Check(commit);
+            if (result.IsCommitted)
+            {
+                result = Apply(commit);
+                if (commit.Events.Count > 0)
+                {
+                    signal = _newEvents;
+                    _newEvents = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                }
+            }
+        }
+
+        signal?.TrySetResult();
+        return ValueTask.FromResult(result);
+    }
+
+    private CommitResult Check(StoreCommit commit)
+    {
+        foreach (var write in commit.Instances)
+        {
+            var key = (commit.OrgId, write.Instance.AggregateId);
+            var exists = _instances.TryGetValue(key, out var entry);
+            var actual = exists ? entry!.Instance.Version : 0;
+            if (write.ExpectedVersion == 0 && exists)
+            {
+                return CommitResult.Exists(write.Instance.AggregateId, actual);
+            }
+
+            if (actual != write.ExpectedVersion)
+            {
+                return CommitResult.Conflict(write.Instance.AggregateId, actual);
+            }
+        }
+
+        foreach (var record in commit.Records)
+        {
+            var written = commit.Instances.Any(w => w.Instance.AggregateId == record.AggregateId);
+            var version = _instances.TryGetValue((commit.OrgId, record.AggregateId), out var entry) ? entry.Instance.Version : 0;
+            if (!written && record.Sequence <= version)
+            {
+                // A record must extend its trace; a store never overwrites one.
+                return CommitResult.Conflict(record.AggregateId, version);
+            }
+        }
+
+        if (commit.Idempotency is { } idem
+            && _instances.TryGetValue((commit.OrgId, idem.AggregateId), out var idemEntry)
+            && idemEntry.Idempotency is not null && idemEntry.Idempotency.ContainsKey(idem.Key))
+        {
+            return CommitResult.KeyExists(idem.AggregateId);
+        }
+
+        return CommitResult.Committed([]);
+    }
+
+    private CommitResult Apply(StoreCommit commit)
+    {
+        foreach (var write in commit.Instances)
+        {
+            var key = (commit.OrgId, write.Instance.AggregateId);
+            if (_instances.TryGetValue(key, out var entry))
+            {
+                entry.Instance = write.Instance with { PendingRecommendations = [] };
+            }
+            else
+            {
+                _instances[key] = new Entry(write.Instance with { PendingRecommendations = [] });
+            }
+        }
+
+        foreach (var record in commit.Records)
+        {
+            _instances[(commit.OrgId, record.AggregateId)].Trace.Add(record);
+        }
+
+        foreach (var recommendation in commit.Recommendations)
+        {
+            _recommendations[(commit.OrgId, recommendation.Id)] = recommendation;
+        }
+
+        if (commit.Idempotency is { } idem)
+        {
+            var entry = _instances[(commit.OrgId, idem.AggregateId)];
+            (entry.Idempotency ??= new Dictionary<string, IdempotencyEntry>(StringComparer.Ordinal))[idem.Key] = idem;
+        }
+
+        var positions = new long[commit.Events.Count];
+        for (var i = 0; i < commit.Events.Count; i++)
+        {
+            var position = _events.Count + 1L;
+            _events.Add(commit.Events[i] with { Position = position });
+            positions[i] = position;
+        }
+
+        return CommitResult.Committed(positions);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<IReadOnlyList<TransitionRecord>> ReadTraceAsync(string orgId, string aggregateId, long fromSequence = 1, int maxCount = int.MaxValue, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxCount);
+        lock (_gate)
+        {
+            if (!_instances.TryGetValue((orgId, aggregateId), out var entry))
+            {
+                return ValueTask.FromResult<IReadOnlyList<TransitionRecord>>([]);
+            }
+
+            var start = (int)Math.Clamp(fromSequence - 1, 0, entry.Trace.Count);
+            var count = Math.Min(maxCount, entry.Trace.Count - start);
+            return ValueTask.FromResult<IReadOnlyList<TransitionRecord>>(entry.Trace.GetRange(start, count).ToArray());
+        }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<Page<LoopInstance>> QueryInstancesAsync(InstanceQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        PageTokens.ValidatePageSize(query.PageSize);
+        var after = query.ContinuationToken is null ? ((DateTimeOffset, string)?)null : PageTokens.Decode(query.ContinuationToken);
+        List<LoopInstance> matches;
+        lock (_gate)
+        {
+            matches = _instances.Values.Select(e => e.Instance).Where(i => i.OrgId == query.OrgId && Matches(i, query)).ToList();
+        }
+
+        var ordered = matches
+            .Where(i => after is null || PageTokens.IsAfter(i.OpenedAt, i.AggregateId, after.Value))
+            .OrderBy(i => i.OpenedAt.UtcTicks).ThenBy(i => i.AggregateId, StringComparer.Ordinal)
+            .Take(query.PageSize + 1)
+            .ToList();
+        var hasMore = ordered.Count > query.PageSize;
+        if (hasMore)
+        {
+            ordered.RemoveAt(ordered.Count - 1);
+        }
+
+        var token = hasMore ? PageTokens.Encode(ordered[^1].OpenedAt, ordered[^1].AggregateId) : null;
+        return ValueTask.FromResult(new Page<LoopInstance>(ordered, token));
+    }
+
+    internal static bool Matches(LoopInstance i, InstanceQuery q) =>
+        (q.LoopId is null || i.LoopId == q.LoopId)
+        && (q.DefinitionVersion is null || i.DefinitionVersion == q.DefinitionVersion)
+        && (q.Statuses is null || q.Statuses.Contains(i.Status))
+        && (q.State is null || i.CurrentState == q.State)
+        && (q.CorrelationId is null || i.CorrelationId == q.CorrelationId)
+        && (q.ParentAggregateId is null || i.ParentAggregateId == q.ParentAggregateId)
+        && (q.OpenedFrom is null || i.OpenedAt >= q.OpenedFrom)
+        && (q.OpenedTo is null || i.OpenedAt < q.OpenedTo)
+        && (q.ClosedFrom is null || (i.ClosedAt is { } c1 && c1 >= q.ClosedFrom))
+        && (q.ClosedTo is null || (i.ClosedAt is { } c2 && c2 < q.ClosedTo));
+
+    /// <inheritdoc/>
+    public ValueTask<IReadOnlyList<LoopEvent>> ReadEventsAsync(long afterPosition, int maxCount, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(afterPosition);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxCount);
+        lock (_gate)
+        {
+            var start = (int)Math.Min(afterPosition, _events.Count);
+            var count = Math.Min(maxCount, _events.Count - start);
+            return ValueTask.FromResult<IReadOnlyList<LoopEvent>>(_events.GetRange(start, count).ToArray());
+        }
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask WaitForEventsAsync(long afterPosition, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        Task waiter;
+        lock (_gate)
+        {
+            if (_events.Count > afterPosition)
+            {
+                return;
+            }
+
+            waiter = _newEvents.Task;
+        }
+
+        try
+        {
+            await waiter.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // The caller polls again.
+        }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<long?> GetCheckpointAsync(string subscriberName, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            return ValueTask.FromResult(_checkpoints.TryGetValue(subscriberName, out var position) ? position : (long?)null);
+        }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask SetCheckpointAsync(string subscriberName, long position, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(position);
+        lock (_gate)
+        {
+            _checkpoints[subscriberName] = position;
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<IdempotencyEntry?> GetIdempotencyEntryAsync(string orgId, string aggregateId, string key, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            return ValueTask.FromResult(
+                _instances.TryGetValue((orgId, aggregateId), out var entry) && entry.Idempotency is not null && entry.Idempotency.TryGetValue(key, out var idem)
+                    ? idem
+                    : null);
+        }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<Recommendation?> GetRecommendationAsync(string orgId, string recommendationId, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            return ValueTask.FromResult(_recommendations.TryGetValue((orgId, recommendationId), out var recommendation) ? recommendation : null);
+        }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<Page<Recommendation>> QueryRecommendationsAsync(RecommendationQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        PageTokens.ValidatePageSize(query.PageSize);
+        var after = query.ContinuationToken is null ? ((DateTimeOffset, string)?)null : PageTokens.Decode(query.ContinuationToken);
+        List<Recommendation> matches;
+        lock (_gate)
+        {
+            matches = _recommendations.Values.Where(r => r.OrgId == query.OrgId && Matches(r, query)).ToList();
+        }
+
+        var ordered = matches
+            .Where(r => after is null || PageTokens.IsAfter(r.CreatedAt, r.Id, after.Value))
+            .OrderBy(r => r.CreatedAt.UtcTicks).ThenBy(r => r.Id, StringComparer.Ordinal)
+            .Take(query.PageSize + 1)
+            .ToList();
+        var hasMore = ordered.Count > query.PageSize;
+        if (hasMore)
+        {
+            ordered.RemoveAt(ordered.Count - 1);
+        }
+
+        return ValueTask.FromResult(new Page<Recommendation>(ordered, hasMore ? PageTokens.Encode(ordered[^1].CreatedAt, ordered[^1].Id) : null));
+    }
+
+    internal static bool Matches(Recommendation r, RecommendationQuery q) =>
+        (q.LoopId is null || r.LoopId == q.LoopId)
+        && (q.AggregateId is null || r.AggregateId == q.AggregateId)
+        && (q.TransitionId is null || r.TransitionId == q.TransitionId)
+        && (q.RecommenderId is null || r.Recommender.Id == q.RecommenderId)
+        && (q.Statuses is null || q.Statuses.Contains(r.Status))
+        && (q.CreatedBefore is null || r.CreatedAt < q.CreatedBefore);
+
+    /// <inheritdoc/>
+    public ValueTask<long> NextSequenceValueAsync(string orgId, string sequenceName, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            var next = _sequences.TryGetValue((orgId, sequenceName), out var value) ? value : 1;
+            _sequences[(orgId, sequenceName)] = next + 1;
+            return ValueTask.FromResult(next);
+        }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask SeedSequenceAsync(string orgId, string sequenceName, long nextValue, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(nextValue);
+        lock (_gate)
+        {
+            var current = _sequences.TryGetValue((orgId, sequenceName), out var value) ? value : 1;
+            _sequences[(orgId, sequenceName)] = Math.Max(current, nextValue);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    private sealed class Entry(LoopInstance instance)
+    {
+        public LoopInstance Instance { get; set; } = instance;
+
+        public List<TransitionRecord> Trace { get; } = [];
+
+        public Dictionary<string, IdempotencyEntry>? Idempotency { get; set; }
+    }
+}

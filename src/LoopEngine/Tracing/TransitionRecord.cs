@@ -1,0 +1,69 @@
+namespace LoopEngine;
+
+/// <summary>
+/// One entry of a loop's append-only, hash-chained trace. The start is record 1 (<c>$start</c>); every executed
+/// transition, cancellation, failure and migration follows, so an instance can be rebuilt from its trace alone.
+/// The canonical JSON that is hashed is specified in <c>docs/trace-format.md</c>.
+/// </summary>
+public sealed record TransitionRecord
+{
+    /// <summary>The previous hash of record 1: 64 zeros.</summary>
+    public const string GenesisHash = "0000000000000000000000000000000000000000000000000000000000000000";
+
+    /// <summary>Gets the org.</summary>
+    public required string OrgId { get; init; }
+
+    /// <summary>Gets the loop id.</summary>
+    public required string LoopId { get; init; }
+
+    /// <summary>Gets the definition version the instance was on when the record was written.</summary>
+    public required string DefinitionVersion { get; init; }
+
+    /// <summary>Gets the aggregate id.</summary>
+    public required string AggregateId { get; init; }
+
+    /// <summary>Gets the sequence: gapless from 1.</summary>
+    public required long Sequence { get; init; }
+
+    /// <summary>Gets the transition id (or a reserved id such as <c>$start</c>).</summary>
+    public required string TransitionId { get; init; }
+
+    /// <summary>Gets the state left, or <see langword="null"/> for the start.</summary>
+    public string? FromState { get; init; }
+
+    /// <summary>Gets the state entered.</summary>
+    public required string ToState { get; init; }
+
+    /// <summary>Gets the actor who executed the step (for an approval, the approver).</summary>
+    public required Actor Actor { get; init; }
+
+    /// <summary>Gets when the step happened (UTC, whole milliseconds).</summary>
+    public required DateTimeOffset OccurredAt { get; init; }
+
+    /// <summary>Gets the evidence (for an approval, the approver's evidence).</summary>
+    public required Evidence Evidence { get; init; }
+
+    /// <summary>Gets the correlation id.</summary>
+    public required string CorrelationId { get; init; }
+
+    /// <summary>Gets the causation id, or <see langword="null"/>.</summary>
+    public string? CausationId { get; init; }
+
+    /// <summary>Gets the soft guards that failed and let the step through.</summary>
+    public IReadOnlyList<GuardWarning> Warnings { get; init; } = [];
+
+    /// <summary>Gets the approved recommendation's id, or <see langword="null"/>.</summary>
+    public string? RecommendationId { get; init; }
+
+    /// <summary>Gets the actor who recommended the step (with an agent's model and confidence), or <see langword="null"/>.</summary>
+    public Actor? Recommender { get; init; }
+
+    /// <summary>Gets the recommender's evidence, or <see langword="null"/>.</summary>
+    public Evidence? RecommendationEvidence { get; init; }
+
+    /// <summary>Gets the previous record's hash (<see cref="GenesisHash"/> for record 1).</summary>
+    public required string PreviousHash { get; init; }
+
+    /// <summary>Gets this record's hash: SHA-256 over the canonical JSON of every other field, in lowercase hex.</summary>
+    public required string Hash { get; init; }
+}
