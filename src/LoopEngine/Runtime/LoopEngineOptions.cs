@@ -1,0 +1,38 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace LoopEngine;
+
+/// <summary>Options of the loop engine, validated when the host starts.</summary>
+public sealed class LoopEngineOptions
+{
+    /// <summary>Gets or sets the org used when a request names none.</summary>
+    /// <value>The default is <c>default</c>.</value>
+    [Required]
+    [StringLength(200, MinimumLength = 1)]
+    public string DefaultOrgId { get; set; } = "default";
+
+    /// <summary>Gets or sets the largest evidence payload accepted, in bytes.</summary>
+    /// <value>The default is 65,536 bytes.</value>
+    [Range(1, 16 * 1024 * 1024)]
+    public int MaxEvidenceBytes { get; set; } = Evidence.DefaultMaxBytes;
+
+    /// <summary>Gets or sets the deepest evidence nesting accepted.</summary>
+    /// <value>The default is 32.</value>
+    [Range(1, 256)]
+    public int MaxEvidenceDepth { get; set; } = Evidence.DefaultMaxDepth;
+
+    /// <summary>Gets or sets how long a recommendation stays open when its transition names no time-to-live.</summary>
+    /// <value>The default is 24 hours.</value>
+    [Range(typeof(TimeSpan), "00:00:01", "365.00:00:00")]
+    public TimeSpan DefaultRecommendationTtl { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>Gets or sets how often a request without an expected version is re-evaluated after losing a race on its aggregate.</summary>
+    /// <value>The default is 64.</value>
+    [Range(0, 10_000)]
+    public int MaxConflictRetries { get; set; } = 64;
+
+    /// <summary>Gets or sets how many configured state machines are kept per definition for concurrent requests.</summary>
+    /// <value>The default is 16.</value>
+    [Range(1, 1024)]
+    public int MachinePoolSize { get; set; } = 16;
+}

@@ -1,0 +1,41 @@
+namespace LoopEngine;
+
+/// <summary>
+/// The result of a transition request: executed (with its record), pending approval (with the recommendation),
+/// blocked (with a typed reason and each failed guard), or a version conflict. Expected failures are results, not exceptions.
+/// </summary>
+public sealed record TransitionResult
+{
+    /// <summary>Gets what happened.</summary>
+    public required TransitionOutcome Outcome { get; init; }
+
+    /// <summary>Gets the instance after the request (unchanged unless executed).</summary>
+    public required LoopInstance Instance { get; init; }
+
+    /// <summary>Gets the appended record when executed; otherwise <see langword="null"/>.</summary>
+    public TransitionRecord? Record { get; init; }
+
+    /// <summary>Gets the stored recommendation when pending; otherwise <see langword="null"/>.</summary>
+    public Recommendation? Recommendation { get; init; }
+
+    /// <summary>Gets why the request was blocked, or <see cref="BlockReason.None"/>.</summary>
+    public BlockReason BlockReason { get; init; }
+
+    /// <summary>Gets a message describing a block or conflict, naming the value and the valid alternatives.</summary>
+    public string? Message { get; init; }
+
+    /// <summary>Gets the guards that failed (hard ones when blocked; soft ones as warnings when executed).</summary>
+    public IReadOnlyList<GuardFailure> GuardFailures { get; init; } = [];
+
+    /// <summary>Gets a value indicating whether this result was returned from an earlier request with the same idempotency key.</summary>
+    public bool IsReplay { get; init; }
+
+    /// <summary>Gets a value indicating whether the transition executed.</summary>
+    public bool IsExecuted => Outcome == TransitionOutcome.Executed;
+
+    /// <summary>Gets a value indicating whether the transition awaits approval.</summary>
+    public bool IsPending => Outcome == TransitionOutcome.PendingApproval;
+
+    /// <summary>Gets a value indicating whether the transition was blocked.</summary>
+    public bool IsBlocked => Outcome == TransitionOutcome.Blocked;
+}
