@@ -57,7 +57,7 @@ internal sealed class JsonDocReader
         catch (JsonException ex)
         {
             var line = ex.LineNumber is { } l ? (int)l + 1 : (int?)null;
-            var message = ex.Message.Contains("depth", StringComparison.OrdinalIgnoreCase)
+            var message = ex.Message.Contains("maximum configured depth", StringComparison.OrdinalIgnoreCase)
                 ? DocNode.Invariant($"The JSON nests deeper than {maxDepth} levels (line {line}).")
                 : DocNode.Invariant($"The JSON is malformed (truncated or invalid syntax) at line {line}: {ex.Message}");
             throw new DocReadException(self.CurrentPath, message, line, ex);
