@@ -188,6 +188,13 @@ public sealed class LoopDefinitionValidatorTests
     }
 
     [Fact]
+    public void Build_SideEffectWithoutTrigger_IsReported()
+    {
+        Problems(TestDefinitions.Minimal().AddTransition("notify", "OPEN", "DONE", t => t.AllowActors(ActorType.Human).AddSideEffect("email", "Send mail", " ")))
+            .Should().ContainSingle(p => p.Path == "transitions[1].sideEffects[0].triggeredBy").Which.Message.Should().Contain("Side effect 'email' of transition 'notify'");
+    }
+
+    [Fact]
     public void Build_ManyProblems_ReportsEveryOneAtOnce()
     {
         var builder = LoopDefinition.Create("Bad Id", "x").WithDescription(" ")
