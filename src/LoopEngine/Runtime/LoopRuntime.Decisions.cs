@@ -12,11 +12,13 @@ public sealed partial class LoopRuntime
         Block,
     }
 
+#pragma warning disable CA1859 // The lists are built as List<T> or arrays in different paths; the record keeps the read-only view.
     private sealed record Decision(DecisionKind Kind, TransitionSpec? Transition, string? ToState, BlockReason Reason, string? Message, IReadOnlyList<GuardFailure> Failures, IReadOnlyList<GuardFailure> Warnings)
     {
         public static Decision Blocked(BlockReason reason, string message, TransitionSpec? transition = null, IReadOnlyList<GuardFailure>? failures = null, IReadOnlyList<GuardFailure>? warnings = null) =>
             new(DecisionKind.Block, transition, null, reason, message, failures ?? [], warnings ?? []);
     }
+#pragma warning restore CA1859
 
     /// <summary>The actor types that may approve a recommendation of <paramref name="transition"/>: declared approvers that the transition allows and that may execute.</summary>
     internal static IReadOnlyList<ActorType> PermittedApprovers(LoopDefinition definition, TransitionSpec transition)
