@@ -34,6 +34,12 @@ public static class Program
             return 0;
         }
 
+        if (list.Remove("--profile"))
+        {
+            await ProfileScenario.RunAsync(200_000);
+            return 0;
+        }
+
         var smoke = list.Remove("--smoke");
         var job = smoke
             ? Job.Dry.WithWarmupCount(1).WithIterationCount(1).WithToolchain(InProcessEmitToolchain.Instance).WithId("Smoke")
