@@ -38,6 +38,10 @@ internal static class ConsoleScenarios
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  {count,9:N0} instances: {perInstance,8:N1} B/instance including the aggregate id strings ({idBytes / (double)count:N1} B of ids), {perInstanceExcludingIds,8:N1} B excluding them; store holds {store.InstanceCount:N0}"));
             results.Add((count, perInstance, perInstanceExcludingIds));
+            var sample = (await store.ReadEventsAsync(1, 1))[0];
+            var trace = (await store.ReadTraceAsync("default", ids[0]))[0];
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"    held per instance: 1 started event (Json {sample.Json.Length} chars = {(sample.Json.Length * 2) + 22} B as a UTF-16 string; event id {sample.EventId.Length} chars), 1 trace record (hash {trace.Hash.Length} chars, correlation id {trace.CorrelationId.Length} chars)"));
             GC.KeepAlive(runtime);
             GC.KeepAlive(ids);
         }
