@@ -9,6 +9,9 @@ public sealed class DefaultLoopIdGenerator : ILoopIdGenerator
     private const string Alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
     private readonly TimeProvider _time;
     private readonly ILoopRandom _random;
+    private readonly Lock _gate = new();
+    private readonly byte[] _pool = new byte[1280];
+    private int _offset = 1280;
 
     /// <summary>Creates the generator.</summary>
     /// <param name="time">The clock.</param>
@@ -22,22 +25,36 @@ public sealed class DefaultLoopIdGenerator : ILoopIdGenerator
     /// <inheritdoc/>
     public string NewId(string prefix)
     {
-        Span<byte> bytes = stackalloc byte[16];
+        ArgumentNullException.ThrowIfNull(prefix);
         var ms = (ulong)_time.GetUtcNow().ToUnixTimeMilliseconds();
-        for (var i = 0; i < 6; i++)
+        ulong high;
+        ulong low;
+        lock (_gate)
         {
-            bytes[i] = (byte)(ms >> (8 * (5 - i)));
+            // Randomness is drawn in blocks: one call to the generator serves many ids.
+            if (_offset + 10 > _pool.Length)
+            {
+                _random.NextBytes(_pool);
+                _offset = 0;
+            }
+
+            var random = _pool.AsSpan(_offset, 10);
+            _offset += 10;
+            high = (ms << 16) | ((ulong)random[0] << 8) | random[1];
+            low = BitConverter.ToUInt64(random[2..]);
         }
 
-        _random.NextBytes(bytes[6..]);
-        Span<char> chars = stackalloc char[26];
-        var value = new UInt128(BitConverter.ToUInt64([bytes[7], bytes[6], bytes[5], bytes[4], bytes[3], bytes[2], bytes[1], bytes[0]]), BitConverter.ToUInt64([bytes[15], bytes[14], bytes[13], bytes[12], bytes[11], bytes[10], bytes[9], bytes[8]]));
-        for (var i = 25; i >= 0; i--)
+        return string.Create(prefix.Length + 27, (prefix, high, low), static (span, s) =>
         {
-            chars[i] = Alphabet[(int)(value & 31)];
-            value >>= 5;
-        }
-
-        return string.Concat(prefix, "_", chars);
+            s.prefix.AsSpan().CopyTo(span);
+            span[s.prefix.Length] = '_';
+            var value = new UInt128(s.high, s.low);
+            var chars = span[(s.prefix.Length + 1)..];
+            for (var i = 25; i >= 0; i--)
+            {
+                chars[i] = Alphabet[(int)(value & 31)];
+                value >>= 5;
+            }
+        });
     }
 }

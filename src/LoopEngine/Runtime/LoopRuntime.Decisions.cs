@@ -57,13 +57,6 @@ public sealed partial class LoopRuntime
                 $"{where} From state {instance.CurrentState} the permitted transitions are: {compiled.PermittedFrom[instance.CurrentState]}.");
         }
 
-        var toState = compiled.Fire(instance.CurrentState, transition.Id);
-        if (toState is null)
-        {
-            return Decision.Blocked(BlockReason.InvalidTransition,
-                $"Transition '{transitionId}' is not permitted from state {instance.CurrentState}. From state {instance.CurrentState} the permitted transitions are: {compiled.PermittedFrom[instance.CurrentState]}.");
-        }
-
         if (!isApproval)
         {
             var allowed = transition.AllowedActors.Contains(actor.Type);
@@ -77,7 +70,7 @@ public sealed partial class LoopRuntime
 
             if (!allowed || IsRecommendOnly(definition, transition, actor.Type))
             {
-                return RecommendOrBlock(definition, transition, actor, toState);
+                return RecommendOrBlock(definition, transition, actor, transition.To);
             }
 
             if (transition.Roles.Count > 0
@@ -88,7 +81,14 @@ public sealed partial class LoopRuntime
             }
         }
 
-        var failures = new List<GuardFailure>();
+        var toState = compiled.Fire(instance.CurrentState, transition.Id);
+        if (toState is null)
+        {
+            return Decision.Blocked(BlockReason.InvalidTransition,
+                $"Transition '{transitionId}' is not permitted from state {instance.CurrentState}. From state {instance.CurrentState} the permitted transitions are: {compiled.PermittedFrom[instance.CurrentState]}.");
+        }
+
+        List<GuardFailure>? failuresList = null;
         var needsApproval = false;
         if (transition.RequiredEvidence.Count > 0)
         {
@@ -103,7 +103,7 @@ public sealed partial class LoopRuntime
 
             if (missing is not null)
             {
-                failures.Add(new GuardFailure("required_evidence",
+                (failuresList ??= []).Add(new GuardFailure("required_evidence",
                     $"Evidence is missing required field(s) {string.Join(", ", missing)}. Transition '{transition.Id}' requires: {string.Join(", ", transition.RequiredEvidence)}.", GuardSeverity.Hard));
             }
         }
@@ -126,7 +126,7 @@ public sealed partial class LoopRuntime
                 }
                 else
                 {
-                    failures.Add(new GuardFailure(guard.Id, $"{guard.FailureMessage} (no evaluator is registered for external guard '{guard.Id}'; recorded as a warning)", GuardSeverity.Soft));
+                    (failuresList ??= []).Add(new GuardFailure(guard.Id, $"{guard.FailureMessage} (no evaluator is registered for external guard '{guard.Id}'; recorded as a warning)", GuardSeverity.Soft));
                 }
 
                 continue;
@@ -149,25 +149,38 @@ public sealed partial class LoopRuntime
 
             if (!result.Passed)
             {
-                failures.Add(new GuardFailure(guard.Id, result.Message ?? guard.FailureMessage, guard.Severity));
+                (failuresList ??= []).Add(new GuardFailure(guard.Id, result.Message ?? guard.FailureMessage, guard.Severity));
             }
         }
 
-        var hard = failures.Where(f => f.Severity == GuardSeverity.Hard).ToList();
-        var soft = failures.Where(f => f.Severity == GuardSeverity.Soft).ToList();
-        if (hard.Count > 0)
+        List<GuardFailure>? hard = null;
+        List<GuardFailure>? soft = null;
+        foreach (var failure in failuresList ?? [])
+        {
+            if (failure.Severity == GuardSeverity.Hard)
+            {
+                (hard ??= []).Add(failure);
+            }
+            else
+            {
+                (soft ??= []).Add(failure);
+            }
+        }
+
+        IReadOnlyList<GuardFailure> warnings = soft is null ? [] : soft;
+        if (hard is not null)
         {
             return Decision.Blocked(BlockReason.GuardFailed,
-                $"Transition '{transition.Id}' is blocked by guard(s): {string.Join("; ", hard.Select(f => $"{f.GuardId}: {f.Message}"))}", transition, hard, soft);
+                $"Transition '{transition.Id}' is blocked by guard(s): {string.Join("; ", hard.Select(f => $"{f.GuardId}: {f.Message}"))}", transition, hard, warnings);
         }
 
         if (needsApproval)
         {
             var approval = RecommendOrBlock(definition, transition, actor, toState);
-            return approval with { Warnings = soft };
+            return approval with { Warnings = warnings };
         }
 
-        return new Decision(DecisionKind.Execute, transition, toState, BlockReason.None, null, [], soft);
+        return new Decision(DecisionKind.Execute, transition, toState, BlockReason.None, null, [], warnings);
     }
 
     private static Decision RecommendOrBlock(LoopDefinition definition, TransitionSpec transition, Actor actor, string toState)
@@ -254,15 +267,17 @@ public sealed partial class LoopRuntime
             events.Add(GuardFailedEvent(instance, transition.Id, warning, actor, correlation, causation, now));
         }
 
-        events.Add(_events.Create(LoopEventTypes.Executed, instance.OrgId, instance.LoopId, instance.AggregateId, correlation, approved?.Id ?? causation, now, w =>
-        {
-            w.WriteString("fromState", instance.CurrentState);
-            w.WriteString("toState", toState);
-            w.WriteString("transitionId", transition.Id);
-            EventWriter.WriteActor(w, "actor", actor);
-            EventWriter.WriteEvidence(w, "evidence", evidence);
-            w.WriteNumber("durationMs", (long)(now - instance.UpdatedAt).TotalMilliseconds);
-        }));
+        events.Add(_events.Create(LoopEventTypes.Executed, instance.OrgId, instance.LoopId, instance.AggregateId, correlation, approved?.Id ?? causation, now,
+            (From: instance.CurrentState, To: toState, Transition: transition.Id, Actor: actor, Evidence: evidence, DurationMs: (long)(now - instance.UpdatedAt).TotalMilliseconds),
+            static (w, s) =>
+            {
+                w.WriteString("fromState", s.From);
+                w.WriteString("toState", s.To);
+                w.WriteString("transitionId", s.Transition);
+                EventWriter.WriteActor(w, "actor", s.Actor);
+                EventWriter.WriteEvidence(w, "evidence", s.Evidence);
+                w.WriteNumber("durationMs", s.DurationMs);
+            }));
         if (approved is not null)
         {
             events.Add(_events.Create(LoopEventTypes.RecommendationApproved, instance.OrgId, instance.LoopId, instance.AggregateId, correlation, approved.Id, now, w =>
@@ -287,15 +302,17 @@ public sealed partial class LoopRuntime
 
         if (status == LoopStatus.Closed)
         {
-            events.Add(_events.Create(LoopEventTypes.Completed, instance.OrgId, instance.LoopId, instance.AggregateId, correlation, causation, now, w =>
-            {
-                w.WriteString("terminalState", toState);
-                EventWriter.WriteActor(w, "actor", actor);
-                w.WriteNumber("durationMs", (long)(now - instance.OpenedAt).TotalMilliseconds);
-                w.WriteNumber("transitionCount", record.Sequence - 1);
-                w.WriteString("outcomeId", definition.Outcome.Id);
-                w.WriteString("valueUnit", definition.Outcome.ValueUnit);
-            }));
+            events.Add(_events.Create(LoopEventTypes.Completed, instance.OrgId, instance.LoopId, instance.AggregateId, correlation, causation, now,
+                (State: toState, Actor: actor, DurationMs: (long)(now - instance.OpenedAt).TotalMilliseconds, Count: record.Sequence - 1, Outcome: definition.Outcome),
+                static (w, s) =>
+                {
+                    w.WriteString("terminalState", s.State);
+                    EventWriter.WriteActor(w, "actor", s.Actor);
+                    w.WriteNumber("durationMs", s.DurationMs);
+                    w.WriteNumber("transitionCount", s.Count);
+                    w.WriteString("outcomeId", s.Outcome.Id);
+                    w.WriteString("valueUnit", s.Outcome.ValueUnit);
+                }));
         }
         else if (status == LoopStatus.Error)
         {
@@ -495,25 +512,27 @@ public sealed partial class LoopRuntime
             events.Add(GuardFailedEvent(instance, transitionId, failure, actor, correlation, causation, now));
         }
 
-        events.Add(_events.Create(LoopEventTypes.Blocked, instance.OrgId, instance.LoopId, instance.AggregateId, correlation, causation, now, w =>
-        {
-            w.WriteString("transitionId", transitionId);
-            w.WriteString("reason", ToWireName(decision.Reason));
-            EventWriter.WriteActor(w, "actor", actor);
-            if (decision.Failures.Count > 0)
+        events.Add(_events.Create(LoopEventTypes.Blocked, instance.OrgId, instance.LoopId, instance.AggregateId, correlation, causation, now,
+            (Transition: transitionId, Actor: actor, Decision: decision),
+            static (w, s) =>
             {
-                w.WriteStartArray("guardFailures");
-                foreach (var failure in decision.Failures)
+                w.WriteString("transitionId", s.Transition);
+                w.WriteString("reason", ToWireName(s.Decision.Reason));
+                EventWriter.WriteActor(w, "actor", s.Actor);
+                if (s.Decision.Failures.Count > 0)
                 {
-                    w.WriteStartObject();
-                    w.WriteString("guardId", failure.GuardId);
-                    w.WriteString("message", failure.Message);
-                    w.WriteEndObject();
-                }
+                    w.WriteStartArray("guardFailures");
+                    foreach (var failure in s.Decision.Failures)
+                    {
+                        w.WriteStartObject();
+                        w.WriteString("guardId", failure.GuardId);
+                        w.WriteString("message", failure.Message);
+                        w.WriteEndObject();
+                    }
 
-                w.WriteEndArray();
-            }
-        }));
+                    w.WriteEndArray();
+                }
+            }));
 
         // A blocked request appends only its events: no instance, trace or idempotency write.
         await _store.CommitAsync(new StoreCommit { OrgId = instance.OrgId, Events = events }, cancellationToken).ConfigureAwait(false);
@@ -548,24 +567,28 @@ public sealed partial class LoopRuntime
     };
 
     private LoopEvent RequestedEvent(LoopInstance instance, string transitionId, Actor actor, Evidence evidence, string correlation, string? causation, DateTimeOffset now) =>
-        _events.Create(LoopEventTypes.TransitionRequested, instance.OrgId, instance.LoopId, instance.AggregateId, correlation, causation, now, w =>
-        {
-            w.WriteString("transitionId", transitionId);
-            EventWriter.WriteActor(w, "actor", actor);
-            EventWriter.WriteEvidence(w, "evidence", evidence);
-            w.WriteString("requestedAt", TraceCanonicalizer.FormatTime(now));
-        });
+        _events.Create(LoopEventTypes.TransitionRequested, instance.OrgId, instance.LoopId, instance.AggregateId, correlation, causation, now,
+            (Transition: transitionId, Actor: actor, Evidence: evidence, Now: now),
+            static (w, s) =>
+            {
+                w.WriteString("transitionId", s.Transition);
+                EventWriter.WriteActor(w, "actor", s.Actor);
+                EventWriter.WriteEvidence(w, "evidence", s.Evidence);
+                EventWriter.WriteTime(w, "requestedAt", s.Now);
+            });
 
     private LoopEvent GuardFailedEvent(LoopInstance instance, string transitionId, GuardFailure failure, Actor actor, string correlation, string? causation, DateTimeOffset now) =>
-        _events.Create(LoopEventTypes.GuardFailed, instance.OrgId, instance.LoopId, instance.AggregateId, correlation, causation, now, w =>
-        {
-            w.WriteString("fromState", instance.CurrentState);
-            w.WriteString("attemptedTransitionId", transitionId);
-            w.WriteString("guardId", failure.GuardId);
-            w.WriteString("guardFailureMessage", failure.Message);
-            w.WriteString("severity", failure.Severity == GuardSeverity.Hard ? "hard" : "soft");
-            EventWriter.WriteActor(w, "actor", actor);
-        });
+        _events.Create(LoopEventTypes.GuardFailed, instance.OrgId, instance.LoopId, instance.AggregateId, correlation, causation, now,
+            (From: instance.CurrentState, Transition: transitionId, Failure: failure, Actor: actor),
+            static (w, s) =>
+            {
+                w.WriteString("fromState", s.From);
+                w.WriteString("attemptedTransitionId", s.Transition);
+                w.WriteString("guardId", s.Failure.GuardId);
+                w.WriteString("guardFailureMessage", s.Failure.Message);
+                w.WriteString("severity", s.Failure.Severity == GuardSeverity.Hard ? "hard" : "soft");
+                EventWriter.WriteActor(w, "actor", s.Actor);
+            });
 
     /// <summary>Hashes a transition request canonically, for idempotency comparisons.</summary>
     private static class RequestHasher

@@ -24,7 +24,7 @@ public sealed partial class LoopRuntime : ILoopEngine
     private readonly IReadOnlyDictionary<string, ILoopGuard> _guards;
     private readonly ILogger _logger;
     private readonly EventWriter _events;
-    private readonly ConcurrentDictionary<string, CompiledLoop> _compiled = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string LoopId, string Version), CompiledLoop> _compiled = new();
 
     /// <summary>Creates an engine.</summary>
     /// <param name="store">Where instances, traces and events live.</param>
@@ -77,7 +77,7 @@ public sealed partial class LoopRuntime : ILoopEngine
 
     internal CompiledLoop Compile(LoopDefinition definition)
     {
-        if (_compiled.TryGetValue(definition.Key, out var compiled) && ReferenceEquals(compiled.Definition, definition))
+        if (_compiled.TryGetValue((definition.Id, definition.Version), out var compiled) && ReferenceEquals(compiled.Definition, definition))
         {
             return compiled;
         }
@@ -104,12 +104,12 @@ public sealed partial class LoopRuntime : ILoopEngine
         }
 
         compiled = new CompiledLoop(definition, _options.MachinePoolSize);
-        _compiled[definition.Key] = compiled;
+        _compiled[(definition.Id, definition.Version)] = compiled;
         return compiled;
     }
 
     private CompiledLoop GetCompiled(string loopId, string version) =>
-        _compiled.TryGetValue(string.Concat(loopId, "@", version), out var compiled) ? compiled : Compile(_registry.Get(loopId, version));
+        _compiled.TryGetValue((loopId, version), out var compiled) ? compiled : Compile(_registry.Get(loopId, version));
 
     private string ResolveOrg(string? orgId)
     {

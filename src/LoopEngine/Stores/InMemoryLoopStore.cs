@@ -12,7 +12,7 @@ public sealed class InMemoryLoopStore : ILoopStore
     private readonly Dictionary<(string Org, string Id), Recommendation> _recommendations = [];
     private readonly Dictionary<string, long> _checkpoints = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Org, string Name), long> _sequences = [];
-    private TaskCompletionSource _newEvents = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource? _newEvents;
 
     /// <summary>Gets the number of instances held (all orgs).</summary>
     public int InstanceCount
@@ -48,10 +48,11 @@ public sealed class InMemoryLoopStore : ILoopStore
             if (result.IsCommitted)
             {
                 result = Apply(commit);
-                if (commit.Events.Count > 0)
+                if (commit.Events.Count > 0 && _newEvents is not null)
                 {
+                    // Only readers that wait pay for a signal.
                     signal = _newEvents;
-                    _newEvents = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    _newEvents = null;
                 }
             }
         }
@@ -80,7 +81,12 @@ public sealed class InMemoryLoopStore : ILoopStore
 
         foreach (var record in commit.Records)
         {
-            var written = commit.Instances.Any(w => w.Instance.AggregateId == record.AggregateId);
+            var written = false;
+            foreach (var write in commit.Instances)
+            {
+                written |= string.Equals(write.Instance.AggregateId, record.AggregateId, StringComparison.Ordinal);
+            }
+
             var version = _instances.TryGetValue((commit.OrgId, record.AggregateId), out var entry) ? entry.Instance.Version : 0;
             if (!written && record.Sequence <= version)
             {
@@ -221,7 +227,7 @@ public sealed class InMemoryLoopStore : ILoopStore
                 return;
             }
 
-            waiter = _newEvents.Task;
+            waiter = (_newEvents ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
         }
 
         try
