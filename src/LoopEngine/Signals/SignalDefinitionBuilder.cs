@@ -98,9 +98,9 @@ public sealed class SignalDefinitionBuilder
     /// <returns>The definition.</returns>
     /// <exception cref="SignalDefinitionException">The definition is invalid; every problem is listed.</exception>
     /// <exception cref="InvalidOperationException">The builder was already used.</exception>
-    public SignalDefinition Build() => Build("$");
+    public SignalDefinition Build() => BuildAt("$");
 
-    internal SignalDefinition Build(string path)
+    internal SignalDefinition BuildAt(string path)
     {
         if (_built)
         {
