@@ -29,6 +29,9 @@ public sealed class SignalIngestionService : BackgroundService
     {
         _channel.Writer.TryComplete();
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
+
+        // ExecuteAsync has finished (or, stopped before it ran, never started): drain what is left here.
+        await DrainAsync().ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -50,14 +53,22 @@ public sealed class SignalIngestionService : BackgroundService
             // Stopping: drain below.
         }
 
+        await DrainAsync().ConfigureAwait(false);
+    }
+
+    private async Task DrainAsync()
+    {
         var drained = 0;
-        while (reader.TryRead(out var rawEvent))
+        while (_channel.Reader.TryRead(out var rawEvent))
         {
             await IngestAsync(rawEvent).ConfigureAwait(false);
             drained++;
         }
 
-        SignalLog.Drained(_logger, drained);
+        if (drained > 0)
+        {
+            SignalLog.Drained(_logger, drained);
+        }
     }
 
     private async ValueTask IngestAsync(RawEvent rawEvent)
