@@ -152,6 +152,26 @@ internal static partial class LoopDefinitionValidator
                 }
             }
 
+            for (var e = 0; e < t.SideEffects.Count; e++)
+            {
+                var effect = t.SideEffects[e];
+                var epath = $"{path}.sideEffects[{e}]";
+                if (string.IsNullOrWhiteSpace(effect.Id))
+                {
+                    Add($"{epath}.id", $"A side effect of transition '{t.Id}' has no id.");
+                }
+
+                if (string.IsNullOrWhiteSpace(effect.Description))
+                {
+                    Add($"{epath}.description", $"Side effect '{effect.Id}' of transition '{t.Id}' has no description.");
+                }
+
+                if (string.IsNullOrWhiteSpace(effect.TriggeredBy))
+                {
+                    Add($"{epath}.triggeredBy", $"Side effect '{effect.Id}' of transition '{t.Id}' does not say what triggers it (triggeredBy).");
+                }
+            }
+
             var evidence = new HashSet<string>(StringComparer.Ordinal);
             for (var e = 0; e < t.RequiredEvidence.Count; e++)
             {

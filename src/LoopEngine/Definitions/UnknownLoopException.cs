@@ -1,22 +1,22 @@
 namespace LoopEngine;
 
-/// <summary>A loop id, or a version of it, is not registered.</summary>
+/// <summary>A loop id, or a version of it, is not registered; the message lists what is.</summary>
 public sealed class UnknownLoopException : ArgumentException
 {
     /// <summary>Creates the exception.</summary>
-    /// <param name="message">The message, naming the id and the registered alternatives.</param>
-    /// <param name="loopId">The loop id asked for.</param>
-    /// <param name="version">The version asked for, or <see langword="null"/>.</param>
-    public UnknownLoopException(string message, string loopId, string? version = null)
+    /// <param name="loopId">The requested loop id.</param>
+    /// <param name="version">The requested version, or <see langword="null"/> when any version was asked for.</param>
+    /// <param name="message">The message, naming the known loop ids or versions.</param>
+    public UnknownLoopException(string loopId, string? version, string message)
         : base(message)
     {
         LoopId = loopId;
         Version = version;
     }
 
-    /// <summary>Gets the loop id asked for.</summary>
+    /// <summary>Gets the requested loop id.</summary>
     public string LoopId { get; }
 
-    /// <summary>Gets the version asked for, or <see langword="null"/>.</summary>
+    /// <summary>Gets the requested version, or <see langword="null"/>.</summary>
     public string? Version { get; }
 }

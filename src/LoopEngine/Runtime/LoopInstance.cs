@@ -45,6 +45,9 @@ public sealed record LoopInstance
     /// <summary>Gets the aggregate id of the parent that spawned this loop, or <see langword="null"/>.</summary>
     public string? ParentAggregateId { get; init; }
 
+    /// <summary>Gets how many recommendations await approval (kept by the engine so a transition need not query them when there are none).</summary>
+    public int PendingRecommendationCount { get; init; }
+
     /// <summary>Gets the recommendations awaiting approval. Filled by the engine on reads; stores keep recommendations separately.</summary>
     public IReadOnlyList<Recommendation> PendingRecommendations { get; init; } = [];
 

@@ -1,0 +1,126 @@
+using System.Collections.Concurrent;
+using System.Collections.Frozen;
+using Stateless;
+
+namespace LoopEngine;
+
+/// <summary>
+/// A definition compiled for the runtime: its lookups, and a small pool of configured Stateless machines that are
+/// reused (each by one request at a time, since Stateless is not thread-safe), never rebuilt per transition.
+/// </summary>
+internal sealed class CompiledLoop
+{
+    private readonly ConcurrentBag<MachineSlot> _pool = [];
+    private readonly int _poolSize;
+    private int _machinesBuilt;
+
+    public CompiledLoop(LoopDefinition definition, int poolSize)
+    {
+        Definition = definition;
+        _poolSize = poolSize;
+        Terminal = definition.States.Where(s => s.IsTerminal).Select(s => s.Id).ToFrozenSet(StringComparer.Ordinal);
+        Errors = definition.States.Where(s => s.IsError).Select(s => s.Id).ToFrozenSet(StringComparer.Ordinal);
+        PermittedFrom = definition.States.ToFrozenDictionary(
+            s => s.Id,
+            s => definition.TransitionsFrom(s.Id).Count == 0 ? "none (the state has no transitions out)" : string.Join(", ", definition.TransitionsFrom(s.Id).Select(t => t.Id)),
+            StringComparer.Ordinal);
+    }
+
+    public LoopDefinition Definition { get; }
+
+    public FrozenSet<string> Terminal { get; }
+
+    public FrozenSet<string> Errors { get; }
+
+    /// <summary>For each state, the transitions permitted from it, as a readable list for messages.</summary>
+    public FrozenDictionary<string, string> PermittedFrom { get; }
+
+    /// <summary>How many machines were configured (for tests: reuse means this stays at most the pool's high-water mark).</summary>
+    public int MachinesBuilt => Volatile.Read(ref _machinesBuilt);
+
+    public LoopStatus StatusOf(string state)
+    {
+        if (Errors.Contains(state))
+        {
+            return LoopStatus.Error;
+        }
+
+        if (Terminal.Contains(state))
+        {
+            return LoopStatus.Closed;
+        }
+
+        return string.Equals(state, Definition.InitialState, StringComparison.Ordinal) ? LoopStatus.Open : LoopStatus.InProgress;
+    }
+
+    /// <summary>
+    /// Fires a transition on a pooled machine set to <paramref name="currentState"/> and returns the state it entered,
+    /// or <see langword="null"/> when the machine does not permit the trigger from that state.
+    /// </summary>
+    public string? Fire(string currentState, string transitionId)
+    {
+        var slot = Rent();
+        try
+        {
+            slot.State = currentState;
+            if (!slot.Machine.CanFire(transitionId))
+            {
+                return null;
+            }
+
+            slot.Machine.Fire(transitionId);
+            return slot.State;
+        }
+        finally
+        {
+            Return(slot);
+        }
+    }
+
+    private MachineSlot Rent()
+    {
+        if (_pool.TryTake(out var slot))
+        {
+            return slot;
+        }
+
+        Interlocked.Increment(ref _machinesBuilt);
+        return new MachineSlot(Definition);
+    }
+
+    private void Return(MachineSlot slot)
+    {
+        if (_pool.Count < _poolSize)
+        {
+            _pool.Add(slot);
+        }
+    }
+
+    private sealed class MachineSlot
+    {
+        public MachineSlot(LoopDefinition definition)
+        {
+            State = definition.InitialState;
+            Machine = new StateMachine<string, string>(() => State, s => State = s, FiringMode.Immediate);
+            foreach (var state in definition.States)
+            {
+                var configuration = Machine.Configure(state.Id);
+                foreach (var transition in definition.TransitionsFrom(state.Id))
+                {
+                    if (string.Equals(transition.To, state.Id, StringComparison.Ordinal))
+                    {
+                        configuration.PermitReentry(transition.Id);
+                    }
+                    else
+                    {
+                        configuration.Permit(transition.Id, transition.To);
+                    }
+                }
+            }
+        }
+
+        public string State { get; set; }
+
+        public StateMachine<string, string> Machine { get; }
+    }
+}

@@ -1,0 +1,593 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace LoopEngine;
+
+public sealed partial class LoopRuntime
+{
+    private enum DecisionKind
+    {
+        Execute,
+        Recommend,
+        Block,
+    }
+
+#pragma warning disable CA1859 // The lists are built as List<T> or arrays in different paths; the record keeps the read-only view.
+    private sealed record Decision(DecisionKind Kind, TransitionSpec? Transition, string? ToState, BlockReason Reason, string? Message, IReadOnlyList<GuardFailure> Failures, IReadOnlyList<GuardFailure> Warnings)
+    {
+        public static Decision Blocked(BlockReason reason, string message, TransitionSpec? transition = null, IReadOnlyList<GuardFailure>? failures = null, IReadOnlyList<GuardFailure>? warnings = null) =>
+            new(DecisionKind.Block, transition, null, reason, message, failures ?? [], warnings ?? []);
+    }
+#pragma warning restore CA1859
+
+    /// <summary>The actor types that may approve a recommendation of <paramref name="transition"/>: declared approvers that the transition allows and that may execute.</summary>
+    internal static IReadOnlyList<ActorType> PermittedApprovers(LoopDefinition definition, TransitionSpec transition)
+    {
+        var declared = transition.Approvers ?? definition.Policy.Approvers;
+        var permitted = new List<ActorType>(declared.Count);
+        foreach (var type in declared)
+        {
+            if (transition.AllowedActors.Contains(type) && !IsRecommendOnly(definition, transition, type))
+            {
+                permitted.Add(type);
+            }
+        }
+
+        return permitted;
+    }
+
+    internal static bool IsRecommendOnly(LoopDefinition definition, TransitionSpec transition, ActorType type) =>
+        definition.Policy.RecommendOnly.Contains(type) && !(type == ActorType.AiAgent && transition.AiMayExecute);
+
+    private async ValueTask<Decision> DecideAsync(CompiledLoop compiled, LoopInstance instance, string transitionId, Actor actor, Evidence evidence, bool isApproval, CancellationToken cancellationToken)
+    {
+        var definition = compiled.Definition;
+        if (instance.IsEnded)
+        {
+            return Decision.Blocked(BlockReason.LoopClosed,
+                $"Loop '{instance.LoopId}' for aggregate '{instance.AggregateId}' has ended (status {instance.Status} in state {instance.CurrentState}): no transition can move it.");
+        }
+
+        if (!definition.TryGetTransition(transitionId, out var transition) || !string.Equals(transition.From, instance.CurrentState, StringComparison.Ordinal))
+        {
+            var where = transition is null
+                ? $"Transition '{Identifiers.Printable(transitionId)}' is not defined for loop '{definition.Id}'."
+                : $"Transition '{transitionId}' of loop '{definition.Id}' leaves state {transition.From}, but the loop is in state {instance.CurrentState}.";
+            return Decision.Blocked(BlockReason.InvalidTransition,
+                $"{where} From state {instance.CurrentState} the permitted transitions are: {compiled.PermittedFrom[instance.CurrentState]}.");
+        }
+
+        var toState = compiled.Fire(instance.CurrentState, transition.Id);
+        if (toState is null)
+        {
+            return Decision.Blocked(BlockReason.InvalidTransition,
+                $"Transition '{transitionId}' is not permitted from state {instance.CurrentState}. From state {instance.CurrentState} the permitted transitions are: {compiled.PermittedFrom[instance.CurrentState]}.");
+        }
+
+        if (!isApproval)
+        {
+            var allowed = transition.AllowedActors.Contains(actor.Type);
+            var recommender = definition.Policy.Recommenders.Contains(actor.Type);
+            if (!allowed && !recommender)
+            {
+                return Decision.Blocked(BlockReason.UnauthorizedActor,
+                    $"Actor '{actor.Id}' ({actor.Type.ToWireName()}) may not take transition '{transition.Id}': its allowed actor types are {Join(transition.AllowedActors)}, and the types that may recommend it are {Join(definition.Policy.Recommenders)}.",
+                    transition);
+            }
+
+            if (!allowed || IsRecommendOnly(definition, transition, actor.Type))
+            {
+                return RecommendOrBlock(definition, transition, actor, toState);
+            }
+
+            if (transition.Roles.Count > 0
+                && !await _authorizer.IsAuthorizedAsync(new AuthorizationArguments(actor, instance.OrgId, definition, transition, false, cancellationToken)).ConfigureAwait(false))
+            {
+                return Decision.Blocked(BlockReason.UnauthorizedActor,
+                    $"Actor '{actor.Id}' lacks a role that transition '{transition.Id}' requires: {string.Join(", ", transition.Roles)}.", transition);
+            }
+        }
+
+        var failures = new List<GuardFailure>();
+        var needsApproval = false;
+        if (transition.RequiredEvidence.Count > 0)
+        {
+            List<string>? missing = null;
+            foreach (var field in transition.RequiredEvidence)
+            {
+                if (!evidence.Has(field))
+                {
+                    (missing ??= []).Add(field);
+                }
+            }
+
+            if (missing is not null)
+            {
+                failures.Add(new GuardFailure("required_evidence",
+                    $"Evidence is missing required field(s) {string.Join(", ", missing)}. Transition '{transition.Id}' requires: {string.Join(", ", transition.RequiredEvidence)}.", GuardSeverity.Hard));
+            }
+        }
+
+        var now = Now();
+        foreach (var guard in transition.Guards)
+        {
+            _guards.TryGetValue(guard.Id, out var implementation);
+            if (implementation is null && guard.EvaluatedBy == GuardEvaluator.External)
+            {
+                // Invariant 10: without an evaluator, a hard external guard is satisfied only by a permitted approver's approval.
+                if (isApproval)
+                {
+                    continue;
+                }
+
+                if (guard.Severity == GuardSeverity.Hard)
+                {
+                    needsApproval = true;
+                }
+                else
+                {
+                    failures.Add(new GuardFailure(guard.Id, $"{guard.FailureMessage} (no evaluator is registered for external guard '{guard.Id}'; recorded as a warning)", GuardSeverity.Soft));
+                }
+
+                continue;
+            }
+
+            GuardResult result;
+            if (implementation is null && guard.Id == ActorHasPermissionGuardId)
+            {
+                var authorized = await _authorizer.IsAuthorizedAsync(new AuthorizationArguments(actor, instance.OrgId, definition, transition, isApproval, cancellationToken)).ConfigureAwait(false);
+                result = authorized ? GuardResult.Pass : GuardResult.Fail();
+            }
+            else if (implementation is null)
+            {
+                throw new InvalidOperationException($"Guard '{guard.Id}' of '{definition.Key}' has no implementation; the definition should have been refused at registration.");
+            }
+            else
+            {
+                result = await implementation.EvaluateAsync(new GuardArguments(guard, definition, transition, instance, actor, evidence, now, cancellationToken) { IsApproval = isApproval }).ConfigureAwait(false);
+            }
+
+            if (!result.Passed)
+            {
+                failures.Add(new GuardFailure(guard.Id, result.Message ?? guard.FailureMessage, guard.Severity));
+            }
+        }
+
+        var hard = failures.Where(f => f.Severity == GuardSeverity.Hard).ToList();
+        var soft = failures.Where(f => f.Severity == GuardSeverity.Soft).ToList();
+        if (hard.Count > 0)
+        {
+            return Decision.Blocked(BlockReason.GuardFailed,
+                $"Transition '{transition.Id}' is blocked by guard(s): {string.Join("; ", hard.Select(f => $"{f.GuardId}: {f.Message}"))}", transition, hard, soft);
+        }
+
+        if (needsApproval)
+        {
+            var approval = RecommendOrBlock(definition, transition, actor, toState);
+            return approval with { Warnings = soft };
+        }
+
+        return new Decision(DecisionKind.Execute, transition, toState, BlockReason.None, null, [], soft);
+    }
+
+    private static Decision RecommendOrBlock(LoopDefinition definition, TransitionSpec transition, Actor actor, string toState)
+    {
+        var approvers = PermittedApprovers(definition, transition);
+        if (approvers.Count == 0)
+        {
+            return Decision.Blocked(BlockReason.UnauthorizedActor,
+                $"Actor '{actor.Id}' ({actor.Type.ToWireName()}) may only recommend transition '{transition.Id}', but no permitted actor type may approve it: approvers are {Join(transition.Approvers ?? definition.Policy.Approvers)} and the transition allows {Join(transition.AllowedActors)}.",
+                transition);
+        }
+
+        return new Decision(DecisionKind.Recommend, transition, toState, BlockReason.None, null, [], []);
+    }
+
+    private static string Join(IEnumerable<ActorType> types)
+    {
+        var names = types.Select(t => t.ToWireName()).ToList();
+        return names.Count == 0 ? "none" : string.Join(", ", names);
+    }
+
+    private async ValueTask<TransitionResult?> ExecuteAsync(CompiledLoop compiled, LoopInstance instance, TransitionRequest request, Evidence evidence, Decision decision, string? requestHash, CancellationToken cancellationToken)
+    {
+        var correlation = request.CorrelationId ?? instance.CorrelationId;
+        return await CommitExecutionAsync(compiled, instance, decision, request.Actor, evidence, correlation, request.CausationId, null, request.IdempotencyKey, requestHash, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Writes an executed transition (a direct one, or an approval); returns <see langword="null"/> when it lost a race.</summary>
+    private async ValueTask<TransitionResult?> CommitExecutionAsync(
+        CompiledLoop compiled,
+        LoopInstance instance,
+        Decision decision,
+        Actor actor,
+        Evidence evidence,
+        string correlation,
+        string? causation,
+        Recommendation? approved,
+        string? idempotencyKey,
+        string? requestHash,
+        CancellationToken cancellationToken)
+    {
+        var definition = compiled.Definition;
+        var transition = decision.Transition!;
+        var toState = decision.ToState!;
+        var now = Now();
+        var status = compiled.StatusOf(toState);
+        var ended = status is LoopStatus.Closed or LoopStatus.Error;
+        var warnings = decision.Warnings.Count == 0 ? [] : decision.Warnings.Select(w => new GuardWarning(w.GuardId, w.Message)).ToArray();
+        var record = Seal(new TransitionRecord
+        {
+            OrgId = instance.OrgId,
+            LoopId = instance.LoopId,
+            DefinitionVersion = instance.DefinitionVersion,
+            AggregateId = instance.AggregateId,
+            Sequence = instance.Version + 1,
+            TransitionId = transition.Id,
+            FromState = instance.CurrentState,
+            ToState = toState,
+            Actor = actor,
+            OccurredAt = now,
+            Evidence = evidence,
+            CorrelationId = correlation,
+            CausationId = approved?.Id ?? causation,
+            Warnings = warnings,
+            RecommendationId = approved?.Id,
+            Recommender = approved?.Recommender,
+            RecommendationEvidence = approved?.Evidence,
+            PreviousHash = instance.HeadHash,
+            Hash = string.Empty,
+        });
+
+        var events = new List<LoopEvent>(6);
+        var recommendations = new List<Recommendation>();
+        var pending = instance.PendingRecommendationCount;
+        if (approved is not null)
+        {
+            recommendations.Add(approved with { Status = RecommendationStatus.Approved, DecidedAt = now, DecidedBy = actor, ExecutedSequence = record.Sequence });
+            pending--;
+        }
+
+        events.Add(RequestedEvent(instance, transition.Id, actor, evidence, correlation, causation, now));
+        foreach (var warning in decision.Warnings)
+        {
+            events.Add(GuardFailedEvent(instance, transition.Id, warning, actor, correlation, causation, now));
+        }
+
+        events.Add(_events.Create(LoopEventTypes.Executed, instance.OrgId, instance.LoopId, instance.AggregateId, correlation, approved?.Id ?? causation, now, w =>
+        {
+            w.WriteString("fromState", instance.CurrentState);
+            w.WriteString("toState", toState);
+            w.WriteString("transitionId", transition.Id);
+            EventWriter.WriteActor(w, "actor", actor);
+            EventWriter.WriteEvidence(w, "evidence", evidence);
+            w.WriteNumber("durationMs", (long)(now - instance.UpdatedAt).TotalMilliseconds);
+        }));
+        if (approved is not null)
+        {
+            events.Add(_events.Create(LoopEventTypes.RecommendationApproved, instance.OrgId, instance.LoopId, instance.AggregateId, correlation, approved.Id, now, w =>
+            {
+                w.WriteString("recommendationId", approved.Id);
+                w.WriteString("transitionId", transition.Id);
+                w.WriteString("fromState", instance.CurrentState);
+                w.WriteString("toState", toState);
+                EventWriter.WriteFullActor(w, "approver", actor);
+                EventWriter.WriteEvidence(w, "approvalEvidence", evidence);
+                EventWriter.WriteFullActor(w, "recommender", approved.Recommender);
+                EventWriter.WriteEvidence(w, "recommendationEvidence", approved.Evidence);
+                w.WriteNumber("sequence", record.Sequence);
+                w.WriteNumber("latencyMs", (long)(now - approved.CreatedAt).TotalMilliseconds);
+            }));
+        }
+
+        if (pending > 0)
+        {
+            pending -= await SupersedeAsync(instance, approved?.Id, correlation, now, recommendations, events, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (status == LoopStatus.Closed)
+        {
+            events.Add(_events.Create(LoopEventTypes.Completed, instance.OrgId, instance.LoopId, instance.AggregateId, correlation, causation, now, w =>
+            {
+                w.WriteString("terminalState", toState);
+                EventWriter.WriteActor(w, "actor", actor);
+                w.WriteNumber("durationMs", (long)(now - instance.OpenedAt).TotalMilliseconds);
+                w.WriteNumber("transitionCount", record.Sequence - 1);
+                w.WriteString("outcomeId", definition.Outcome.Id);
+                w.WriteString("valueUnit", definition.Outcome.ValueUnit);
+            }));
+        }
+        else if (status == LoopStatus.Error)
+        {
+            events.Add(_events.Create(LoopEventTypes.Error, instance.OrgId, instance.LoopId, instance.AggregateId, correlation, causation, now, w =>
+            {
+                w.WriteString("errorState", toState);
+                w.WriteString("errorCode", "error_state");
+                w.WriteString("errorMessage", $"Transition '{transition.Id}' moved the loop into error state {toState}.");
+                EventWriter.WriteActor(w, "actor", actor);
+            }));
+        }
+
+        var updated = instance with
+        {
+            CurrentState = toState,
+            Status = status,
+            Version = record.Sequence,
+            UpdatedAt = now,
+            ClosedAt = ended ? now : null,
+            HeadHash = record.Hash,
+            PendingRecommendationCount = Math.Max(0, pending),
+            PendingRecommendations = [],
+        };
+        var commit = new StoreCommit
+        {
+            OrgId = instance.OrgId,
+            Instances = [new InstanceWrite(updated, instance.Version)],
+            Records = [record],
+            Events = events,
+            Recommendations = recommendations,
+            Idempotency = idempotencyKey is null ? null : new IdempotencyEntry
+            {
+                OrgId = instance.OrgId,
+                AggregateId = instance.AggregateId,
+                Key = idempotencyKey,
+                RequestHash = requestHash!,
+                Sequence = record.Sequence,
+                CreatedAt = now,
+            },
+        };
+        var result = await _store.CommitAsync(commit, cancellationToken).ConfigureAwait(false);
+        if (!result.IsCommitted)
+        {
+            return null;
+        }
+
+        LoopEngineInstrumentation.Transitions.Add(1);
+        if (decision.Warnings.Count > 0)
+        {
+            LoopEngineInstrumentation.GuardFailures.Add(decision.Warnings.Count);
+        }
+
+        LoopRuntimeLog.Executed(_logger, transition.Id, instance.LoopId, instance.AggregateId, instance.CurrentState, toState, actor.Id, correlation);
+        if (ended)
+        {
+            if (status == LoopStatus.Closed)
+            {
+                LoopEngineInstrumentation.Completions.Add(1);
+            }
+
+            LoopEngineInstrumentation.LoopDuration.Record((now - instance.OpenedAt).TotalSeconds);
+            LoopRuntimeLog.Ended(_logger, instance.LoopId, instance.AggregateId, status, toState, correlation);
+        }
+
+        return new TransitionResult
+        {
+            Outcome = TransitionOutcome.Executed,
+            Instance = updated,
+            Record = record,
+            GuardFailures = decision.Warnings,
+            Recommendation = approved is null ? null : recommendations[0],
+        };
+    }
+
+    /// <summary>Marks the aggregate's pending recommendations superseded (the loop moved on); returns how many.</summary>
+    private async ValueTask<int> SupersedeAsync(LoopInstance instance, string? exceptId, string correlation, DateTimeOffset now, List<Recommendation> recommendations, List<LoopEvent> events, CancellationToken cancellationToken)
+    {
+        var page = await _store.QueryRecommendationsAsync(
+            new RecommendationQuery { OrgId = instance.OrgId, AggregateId = instance.AggregateId, Statuses = [RecommendationStatus.Pending], PageSize = InstanceQuery.MaxPageSize },
+            cancellationToken).ConfigureAwait(false);
+        var count = 0;
+        foreach (var open in page.Items)
+        {
+            if (open.Id == exceptId)
+            {
+                continue;
+            }
+
+            count++;
+            recommendations.Add(open with { Status = RecommendationStatus.Superseded, DecidedAt = now });
+            events.Add(_events.Create(LoopEventTypes.RecommendationSuperseded, instance.OrgId, instance.LoopId, instance.AggregateId, correlation, open.Id, now, w =>
+            {
+                w.WriteString("recommendationId", open.Id);
+                w.WriteString("transitionId", open.TransitionId);
+                w.WriteString("fromState", open.FromState);
+                w.WriteNumber("instanceVersion", open.InstanceVersion);
+            }));
+        }
+
+        return count;
+    }
+
+    private async ValueTask<TransitionResult?> RecommendAsync(CompiledLoop compiled, LoopInstance instance, TransitionRequest request, Evidence evidence, string? requestHash, CancellationToken cancellationToken)
+    {
+        var definition = compiled.Definition;
+        var transition = definition.TryGetTransition(request.TransitionId, out var t) ? t : throw new InvalidOperationException("Unreachable: a recommendation names a defined transition.");
+        var now = Now();
+        var correlation = request.CorrelationId ?? instance.CorrelationId;
+        var recommendation = new Recommendation
+        {
+            Id = _ids.NewId("rec"),
+            OrgId = instance.OrgId,
+            LoopId = instance.LoopId,
+            AggregateId = instance.AggregateId,
+            TransitionId = transition.Id,
+            FromState = instance.CurrentState,
+            InstanceVersion = instance.Version,
+            Recommender = request.Actor,
+            Evidence = evidence,
+            Reasoning = request.Reasoning,
+            CorrelationId = correlation,
+            CreatedAt = now,
+            ExpiresAt = now + (transition.RecommendationTtl ?? _options.DefaultRecommendationTtl),
+            Status = RecommendationStatus.Pending,
+        };
+        var events = new List<LoopEvent>(2)
+        {
+            RequestedEvent(instance, transition.Id, request.Actor, evidence, correlation, request.CausationId, now),
+            _events.Create(LoopEventTypes.RecommendationCreated, instance.OrgId, instance.LoopId, instance.AggregateId, correlation, request.CausationId, now, w =>
+            {
+                w.WriteString("recommendationId", recommendation.Id);
+                w.WriteString("transitionId", transition.Id);
+                w.WriteString("fromState", instance.CurrentState);
+                w.WriteString("toState", transition.To);
+                w.WriteNumber("instanceVersion", instance.Version);
+                EventWriter.WriteFullActor(w, "recommender", request.Actor);
+                EventWriter.WriteEvidence(w, "evidence", evidence);
+                if (request.Reasoning is not null)
+                {
+                    w.WriteString("reasoning", request.Reasoning);
+                }
+
+                w.WriteString("expiresAt", TraceCanonicalizer.FormatTime(recommendation.ExpiresAt));
+                w.WriteStartArray("approvers");
+                foreach (var approver in PermittedApprovers(definition, transition))
+                {
+                    w.WriteStringValue(approver.ToWireName());
+                }
+
+                w.WriteEndArray();
+            }),
+        };
+        var updated = instance with { PendingRecommendationCount = instance.PendingRecommendationCount + 1, PendingRecommendations = [] };
+        var commit = new StoreCommit
+        {
+            OrgId = instance.OrgId,
+            Instances = [new InstanceWrite(updated, instance.Version)],
+            Events = events,
+            Recommendations = [recommendation],
+            Idempotency = request.IdempotencyKey is null ? null : new IdempotencyEntry
+            {
+                OrgId = instance.OrgId,
+                AggregateId = instance.AggregateId,
+                Key = request.IdempotencyKey,
+                RequestHash = requestHash!,
+                RecommendationId = recommendation.Id,
+                CreatedAt = now,
+            },
+        };
+        var result = await _store.CommitAsync(commit, cancellationToken).ConfigureAwait(false);
+        if (!result.IsCommitted)
+        {
+            return null;
+        }
+
+        LoopEngineInstrumentation.Recommendations.Add(1);
+        LoopRuntimeLog.Recommended(_logger, recommendation.Id, transition.Id, instance.LoopId, instance.AggregateId, request.Actor.Id, correlation);
+        return new TransitionResult
+        {
+            Outcome = TransitionOutcome.PendingApproval,
+            Instance = updated,
+            Recommendation = recommendation,
+            Message = $"Transition '{transition.Id}' awaits approval by {Join(PermittedApprovers(definition, transition))} (recommendation {recommendation.Id}, expires {TraceCanonicalizer.FormatTime(recommendation.ExpiresAt)}).",
+        };
+    }
+
+    private async ValueTask<TransitionResult?> BlockAsync(CompiledLoop compiled, LoopInstance instance, string transitionId, Actor actor, Evidence evidence, string? correlationId, string? causation, Decision decision, CancellationToken cancellationToken)
+    {
+        var now = Now();
+        var correlation = correlationId ?? instance.CorrelationId;
+        var events = new List<LoopEvent>(3 + decision.Failures.Count + decision.Warnings.Count)
+        {
+            RequestedEvent(instance, transitionId, actor, evidence, correlation, causation, now),
+        };
+        foreach (var failure in decision.Failures.Concat(decision.Warnings))
+        {
+            events.Add(GuardFailedEvent(instance, transitionId, failure, actor, correlation, causation, now));
+        }
+
+        events.Add(_events.Create(LoopEventTypes.Blocked, instance.OrgId, instance.LoopId, instance.AggregateId, correlation, causation, now, w =>
+        {
+            w.WriteString("transitionId", transitionId);
+            w.WriteString("reason", ToWireName(decision.Reason));
+            EventWriter.WriteActor(w, "actor", actor);
+            if (decision.Failures.Count > 0)
+            {
+                w.WriteStartArray("guardFailures");
+                foreach (var failure in decision.Failures)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("guardId", failure.GuardId);
+                    w.WriteString("message", failure.Message);
+                    w.WriteEndObject();
+                }
+
+                w.WriteEndArray();
+            }
+        }));
+
+        // A blocked request appends only its events: no instance, trace or idempotency write.
+        await _store.CommitAsync(new StoreCommit { OrgId = instance.OrgId, Events = events }, cancellationToken).ConfigureAwait(false);
+        LoopEngineInstrumentation.Blocks.Add(1);
+        if (decision.Failures.Count + decision.Warnings.Count > 0)
+        {
+            LoopEngineInstrumentation.GuardFailures.Add(decision.Failures.Count + decision.Warnings.Count);
+        }
+
+        LoopRuntimeLog.Blocked(_logger, transitionId, instance.LoopId, instance.AggregateId, ToWireName(decision.Reason), actor.Id, decision.Message ?? string.Empty, correlation);
+        _ = compiled;
+        return new TransitionResult
+        {
+            Outcome = TransitionOutcome.Blocked,
+            Instance = instance,
+            BlockReason = decision.Reason,
+            Message = decision.Message,
+            GuardFailures = decision.Failures,
+        };
+    }
+
+    /// <summary>Gets the reference schema's name of a block reason (<c>guard_failed</c>...).</summary>
+    /// <param name="reason">The reason.</param>
+    /// <returns>The wire name.</returns>
+    public static string ToWireName(BlockReason reason) => reason switch
+    {
+        BlockReason.InvalidTransition => "invalid_transition",
+        BlockReason.UnauthorizedActor => "unauthorized_actor",
+        BlockReason.GuardFailed => "guard_failed",
+        BlockReason.LoopClosed => "loop_closed",
+        _ => "none",
+    };
+
+    private LoopEvent RequestedEvent(LoopInstance instance, string transitionId, Actor actor, Evidence evidence, string correlation, string? causation, DateTimeOffset now) =>
+        _events.Create(LoopEventTypes.TransitionRequested, instance.OrgId, instance.LoopId, instance.AggregateId, correlation, causation, now, w =>
+        {
+            w.WriteString("transitionId", transitionId);
+            EventWriter.WriteActor(w, "actor", actor);
+            EventWriter.WriteEvidence(w, "evidence", evidence);
+            w.WriteString("requestedAt", TraceCanonicalizer.FormatTime(now));
+        });
+
+    private LoopEvent GuardFailedEvent(LoopInstance instance, string transitionId, GuardFailure failure, Actor actor, string correlation, string? causation, DateTimeOffset now) =>
+        _events.Create(LoopEventTypes.GuardFailed, instance.OrgId, instance.LoopId, instance.AggregateId, correlation, causation, now, w =>
+        {
+            w.WriteString("fromState", instance.CurrentState);
+            w.WriteString("attemptedTransitionId", transitionId);
+            w.WriteString("guardId", failure.GuardId);
+            w.WriteString("guardFailureMessage", failure.Message);
+            w.WriteString("severity", failure.Severity == GuardSeverity.Hard ? "hard" : "soft");
+            EventWriter.WriteActor(w, "actor", actor);
+        });
+
+    /// <summary>Hashes a transition request canonically, for idempotency comparisons.</summary>
+    private static class RequestHasher
+    {
+        public static string Hash(TransitionRequest request, Evidence evidence)
+        {
+            var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
+            using (var w = new Utf8JsonWriter(buffer))
+            {
+                w.WriteStartObject();
+                w.WriteString("transitionId", request.TransitionId);
+                EventWriter.WriteFullActor(w, "actor", request.Actor);
+                w.WriteString("loopId", request.LoopId);
+                w.WriteString("causationId", request.CausationId);
+                w.WriteString("correlationId", request.CorrelationId);
+                w.WriteString("expectedVersion", request.ExpectedVersion?.ToString(CultureInfo.InvariantCulture));
+                w.WriteString("reasoning", request.Reasoning);
+                EventWriter.WriteEvidence(w, "evidence", evidence);
+                w.WriteEndObject();
+            }
+
+            return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(buffer.WrittenSpan));
+        }
+    }
+}

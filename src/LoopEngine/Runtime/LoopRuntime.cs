@@ -1,0 +1,362 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace LoopEngine;
+
+/// <summary>
+/// The loop engine: decides whether a loop may move, records who moved it and why in an append-only, hash-chained
+/// trace, stores AI recommendations for human approval, and publishes every step as an event. Thread-safe; requests
+/// on one aggregate serialize through the store's version check.
+/// </summary>
+public sealed partial class LoopRuntime : ILoopEngine
+{
+    /// <summary>The guard id the engine implements itself unless the host registers one: asks the <see cref="IActorAuthorizer"/>.</summary>
+    public const string ActorHasPermissionGuardId = "actor_has_permission";
+
+    private readonly ILoopStore _store;
+    private readonly LoopRegistry _registry;
+    private readonly LoopEngineOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILoopIdGenerator _ids;
+    private readonly IActorAuthorizer _authorizer;
+    private readonly IReadOnlyDictionary<string, ILoopGuard> _guards;
+    private readonly ILogger _logger;
+    private readonly EventWriter _events;
+    private readonly ConcurrentDictionary<string, CompiledLoop> _compiled = new(StringComparer.Ordinal);
+
+    /// <summary>Creates an engine.</summary>
+    /// <param name="store">Where instances, traces and events live.</param>
+    /// <param name="registry">The registered definitions.</param>
+    /// <param name="options">The options; <see langword="null"/> for the defaults.</param>
+    /// <param name="timeProvider">The clock; <see langword="null"/> for <see cref="TimeProvider.System"/>.</param>
+    /// <param name="idGenerator">The id generator; <see langword="null"/> for <see cref="DefaultLoopIdGenerator"/>.</param>
+    /// <param name="guards">Guard implementations by guard id; <see langword="null"/> for none.</param>
+    /// <param name="authorizer">The role check; <see langword="null"/> to allow every actor.</param>
+    /// <param name="loggerFactory">Logging; <see langword="null"/> for none.</param>
+    /// <exception cref="LoopDefinitionException">A registered definition names a runtime or module guard with no implementation.</exception>
+    public LoopRuntime(
+        ILoopStore store,
+        LoopRegistry registry,
+        LoopEngineOptions? options = null,
+        TimeProvider? timeProvider = null,
+        ILoopIdGenerator? idGenerator = null,
+        IReadOnlyDictionary<string, ILoopGuard>? guards = null,
+        IActorAuthorizer? authorizer = null,
+        ILoggerFactory? loggerFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(registry);
+        _store = store;
+        _registry = registry;
+        _options = options ?? new LoopEngineOptions();
+        _time = timeProvider ?? TimeProvider.System;
+        _ids = idGenerator ?? new DefaultLoopIdGenerator(_time, CryptoLoopRandom.Instance);
+        _guards = guards is null ? new Dictionary<string, ILoopGuard>(StringComparer.Ordinal) : new Dictionary<string, ILoopGuard>(guards, StringComparer.Ordinal);
+        _authorizer = authorizer ?? AllowAllActorAuthorizer.Instance;
+        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("LoopEngine");
+        _events = new EventWriter(_ids);
+        foreach (var definition in registry.All)
+        {
+            Compile(definition);
+        }
+    }
+
+    /// <summary>Gets the registry of definitions this engine serves.</summary>
+    public LoopRegistry Registry => _registry;
+
+    /// <summary>Gets the store.</summary>
+    public ILoopStore Store => _store;
+
+    /// <inheritdoc/>
+    public LoopDefinition GetDefinition(string loopId, string? version = null) => _registry.Get(loopId, version);
+
+    /// <inheritdoc/>
+    public IReadOnlyList<LoopDefinition> GetDefinitions() => _registry.All;
+
+    internal CompiledLoop Compile(LoopDefinition definition)
+    {
+        if (_compiled.TryGetValue(definition.Key, out var compiled) && ReferenceEquals(compiled.Definition, definition))
+        {
+            return compiled;
+        }
+
+        var problems = new List<DefinitionProblem>();
+        for (var t = 0; t < definition.Transitions.Count; t++)
+        {
+            var transition = definition.Transitions[t];
+            for (var g = 0; g < transition.Guards.Count; g++)
+            {
+                var guard = transition.Guards[g];
+                if (guard.EvaluatedBy != GuardEvaluator.External && !_guards.ContainsKey(guard.Id) && guard.Id != ActorHasPermissionGuardId)
+                {
+                    problems.Add(new DefinitionProblem(
+                        $"transitions[{t}].guards[{g}].id",
+                        $"Guard '{guard.Id}' is evaluated by '{guard.EvaluatedBy.ToString().ToLowerInvariant()}' but no implementation is registered for it. Register one with AddGuard(\"{guard.Id}\", ...). Registered guards: {(_guards.Count == 0 ? "none" : string.Join(", ", _guards.Keys.Order(StringComparer.Ordinal)))} (and the built-in {ActorHasPermissionGuardId})."));
+                }
+            }
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new LoopDefinitionException(definition.Key, problems);
+        }
+
+        compiled = new CompiledLoop(definition, _options.MachinePoolSize);
+        _compiled[definition.Key] = compiled;
+        return compiled;
+    }
+
+    private CompiledLoop GetCompiled(string loopId, string version) =>
+        _compiled.TryGetValue(string.Concat(loopId, "@", version), out var compiled) ? compiled : Compile(_registry.Get(loopId, version));
+
+    private string ResolveOrg(string? orgId)
+    {
+        var org = orgId ?? _options.DefaultOrgId;
+        Identifiers.ValidateOpaqueId(org, "Org id", nameof(orgId));
+        return org;
+    }
+
+    private DateTimeOffset Now() => TraceCanonicalizer.Truncate(_time.GetUtcNow());
+
+    private Evidence CheckEvidence(Evidence? evidence, string paramName)
+    {
+        evidence ??= Evidence.Empty;
+        if (evidence.ByteCount > _options.MaxEvidenceBytes)
+        {
+            throw new EvidenceException($"Evidence is {evidence.ByteCount} bytes; the limit is {_options.MaxEvidenceBytes} bytes (LoopEngineOptions.MaxEvidenceBytes).");
+        }
+
+        if (evidence.Depth > _options.MaxEvidenceDepth)
+        {
+            throw new EvidenceException($"Evidence is nested {evidence.Depth} levels deep; the limit is {_options.MaxEvidenceDepth} (LoopEngineOptions.MaxEvidenceDepth).");
+        }
+
+        _ = paramName;
+        return evidence;
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<LoopInstance> StartAsync(StartLoopRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(request.Actor);
+        var org = ResolveOrg(request.OrgId);
+        Identifiers.ValidateLoopId(request.LoopId, nameof(request));
+        Identifiers.ValidateOpaqueId(request.AggregateId, "Aggregate id", nameof(request));
+        if (request.CorrelationId is not null)
+        {
+            Identifiers.ValidateOpaqueId(request.CorrelationId, "Correlation id", nameof(request));
+        }
+
+        if (request.CausationId is not null)
+        {
+            Identifiers.ValidateOpaqueId(request.CausationId, "Causation id", nameof(request));
+        }
+
+        var evidence = CheckEvidence(request.Evidence, nameof(request));
+        var definition = _registry.Get(request.LoopId, request.Version);
+        var compiled = GetCompiled(definition.Id, definition.Version);
+        using var activity = LoopEngineInstrumentation.ActivitySource.StartActivity("loop.start");
+        activity?.SetTag("loop.id", definition.Id);
+        activity?.SetTag("loop.aggregate_id", request.AggregateId);
+
+        var now = Now();
+        var correlation = request.CorrelationId ?? _ids.NewId("corr");
+        var record = Seal(new TransitionRecord
+        {
+            OrgId = org,
+            LoopId = definition.Id,
+            DefinitionVersion = definition.Version,
+            AggregateId = request.AggregateId,
+            Sequence = 1,
+            TransitionId = ReservedTransitions.Start,
+            FromState = null,
+            ToState = definition.InitialState,
+            Actor = request.Actor,
+            OccurredAt = now,
+            Evidence = evidence,
+            CorrelationId = correlation,
+            CausationId = request.CausationId,
+            PreviousHash = TransitionRecord.GenesisHash,
+            Hash = string.Empty,
+        });
+        var instance = new LoopInstance
+        {
+            OrgId = org,
+            LoopId = definition.Id,
+            DefinitionVersion = definition.Version,
+            AggregateId = request.AggregateId,
+            CurrentState = definition.InitialState,
+            Status = compiled.StatusOf(definition.InitialState),
+            Version = 1,
+            CorrelationId = correlation,
+            OpenedAt = now,
+            UpdatedAt = now,
+            HeadHash = record.Hash,
+        };
+        var started = _events.Create(LoopEventTypes.Started, org, definition.Id, request.AggregateId, correlation, request.CausationId, now, w =>
+        {
+            w.WriteString("initialState", definition.InitialState);
+            EventWriter.WriteActor(w, "actor", request.Actor);
+        });
+        var result = await _store.CommitAsync(
+            new StoreCommit { OrgId = org, Instances = [new InstanceWrite(instance, 0)], Records = [record], Events = [started] },
+            cancellationToken).ConfigureAwait(false);
+        if (!result.IsCommitted)
+        {
+            throw new LoopAlreadyExistsException(
+                $"Aggregate '{request.AggregateId}' already has a loop in org '{org}' (at version {result.ActualVersion}). Aggregate ids are never reused: use a new aggregate id.");
+        }
+
+        LoopRuntimeLog.Started(_logger, definition.Id, definition.Version, request.AggregateId, org, request.Actor.Id, correlation);
+        return instance;
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<TransitionResult> TransitionAsync(TransitionRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(request.Actor);
+        var org = ResolveOrg(request.OrgId);
+        Identifiers.ValidateOpaqueId(request.AggregateId, "Aggregate id", nameof(request));
+        ValidateTransitionIdShape(request.TransitionId);
+        if (request.LoopId is not null)
+        {
+            Identifiers.ValidateLoopId(request.LoopId, nameof(request));
+        }
+
+        ValidateOptionalIds(request.CorrelationId, request.CausationId, request.IdempotencyKey);
+        if (request.ExpectedVersion is < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(request), request.ExpectedVersion, $"Expected version {request.ExpectedVersion} is not valid: versions start at 1 (the start record).");
+        }
+
+        if (request.Reasoning is { Length: > 4096 })
+        {
+            throw new ArgumentException($"Reasoning is {request.Reasoning.Length} characters; the limit is 4096.", nameof(request));
+        }
+
+        var evidence = CheckEvidence(request.Evidence, nameof(request));
+        var started = _time.GetTimestamp();
+        using var activity = LoopEngineInstrumentation.ActivitySource.StartActivity("loop.transition");
+        activity?.SetTag("loop.aggregate_id", request.AggregateId);
+        activity?.SetTag("loop.transition_id", request.TransitionId);
+
+        string? requestHash = request.IdempotencyKey is null ? null : RequestHasher.Hash(request, evidence);
+        for (var attempt = 0; ; attempt++)
+        {
+            var instance = await LoadAsync(org, request.AggregateId, request.LoopId, cancellationToken).ConfigureAwait(false);
+            var compiled = GetCompiled(instance.LoopId, instance.DefinitionVersion);
+            if (requestHash is not null)
+            {
+                var replay = await TryReplayAsync(org, instance, request.IdempotencyKey!, requestHash, cancellationToken).ConfigureAwait(false);
+                if (replay is not null)
+                {
+                    return replay;
+                }
+            }
+
+            if (request.ExpectedVersion is { } expected && expected != instance.Version)
+            {
+                LoopEngineInstrumentation.Conflicts.Add(1);
+                return Conflict(instance, expected);
+            }
+
+            var decision = await DecideAsync(compiled, instance, request.TransitionId, request.Actor, evidence, isApproval: false, cancellationToken).ConfigureAwait(false);
+            var outcome = decision.Kind switch
+            {
+                DecisionKind.Execute => await ExecuteAsync(compiled, instance, request, evidence, decision, requestHash, cancellationToken).ConfigureAwait(false),
+                DecisionKind.Recommend => await RecommendAsync(compiled, instance, request, evidence, requestHash, cancellationToken).ConfigureAwait(false),
+                _ => await BlockAsync(compiled, instance, request.TransitionId, request.Actor, evidence, request.CorrelationId, request.CausationId, decision, cancellationToken).ConfigureAwait(false),
+            };
+            if (outcome is not null)
+            {
+                LoopEngineInstrumentation.TransitionLatency.Record(_time.GetElapsedTime(started).TotalMilliseconds);
+                activity?.SetTag("loop.outcome", outcome.Outcome.ToString());
+                return outcome;
+            }
+
+            // Lost a race on the aggregate: re-read and re-evaluate against the state that won.
+            LoopEngineInstrumentation.Conflicts.Add(1);
+            LoopRuntimeLog.Conflict(_logger, instance.LoopId, instance.AggregateId, attempt + 1);
+            if (request.ExpectedVersion is not null || attempt >= _options.MaxConflictRetries)
+            {
+                var current = await LoadAsync(org, request.AggregateId, request.LoopId, cancellationToken).ConfigureAwait(false);
+                return Conflict(current, request.ExpectedVersion ?? instance.Version);
+            }
+        }
+    }
+
+    private static TransitionResult Conflict(LoopInstance instance, long expected) => new()
+    {
+        Outcome = TransitionOutcome.VersionConflict,
+        Instance = instance,
+        Message = $"Aggregate '{instance.AggregateId}' is at version {instance.Version}, not the expected version {expected}: another request moved it first. Read it again and retry.",
+    };
+
+    private static void ValidateTransitionIdShape(string? transitionId)
+    {
+        if (transitionId is null || transitionId.Length is 0 or > 128 || !Identifiers.IsOpaqueId(transitionId))
+        {
+            throw new ArgumentException($"Transition id '{Identifiers.Printable(transitionId)}' is not valid: {Identifiers.TransitionIdRule}.", nameof(transitionId));
+        }
+    }
+
+    private static void ValidateOptionalIds(string? correlationId, string? causationId, string? idempotencyKey)
+    {
+        if (correlationId is not null)
+        {
+            Identifiers.ValidateOpaqueId(correlationId, "Correlation id", nameof(correlationId));
+        }
+
+        if (causationId is not null)
+        {
+            Identifiers.ValidateOpaqueId(causationId, "Causation id", nameof(causationId));
+        }
+
+        if (idempotencyKey is not null)
+        {
+            Identifiers.ValidateOpaqueId(idempotencyKey, "Idempotency key", nameof(idempotencyKey));
+        }
+    }
+
+    private async ValueTask<LoopInstance> LoadAsync(string org, string aggregateId, string? expectedLoopId, CancellationToken cancellationToken)
+    {
+        var instance = await _store.GetInstanceAsync(org, aggregateId, cancellationToken).ConfigureAwait(false)
+            ?? throw new LoopNotFoundException($"No loop instance exists for aggregate '{Identifiers.Printable(aggregateId)}' in org '{org}'. Start one with StartAsync, or check the aggregate id and org.");
+        if (expectedLoopId is not null && !string.Equals(expectedLoopId, instance.LoopId, StringComparison.Ordinal))
+        {
+            throw new LoopMismatchException($"Aggregate '{aggregateId}' runs loop '{instance.LoopId}', not '{expectedLoopId}'. Name loop '{instance.LoopId}' or omit the loop id.");
+        }
+
+        return instance;
+    }
+
+    private async ValueTask<TransitionResult?> TryReplayAsync(string org, LoopInstance instance, string key, string requestHash, CancellationToken cancellationToken)
+    {
+        var entry = await _store.GetIdempotencyEntryAsync(org, instance.AggregateId, key, cancellationToken).ConfigureAwait(false);
+        if (entry is null)
+        {
+            return null;
+        }
+
+        if (!string.Equals(entry.RequestHash, requestHash, StringComparison.Ordinal))
+        {
+            throw new IdempotencyConflictException(
+                $"Idempotency key '{key}' was already used on aggregate '{instance.AggregateId}' for a different request. Use a new key for a new request, or resend the original request unchanged.");
+        }
+
+        if (entry.Sequence is { } sequence)
+        {
+            var records = await _store.ReadTraceAsync(org, instance.AggregateId, sequence, 1, cancellationToken).ConfigureAwait(false);
+            return new TransitionResult { Outcome = TransitionOutcome.Executed, Instance = instance, Record = records.Count > 0 ? records[0] : null, IsReplay = true };
+        }
+
+        var recommendation = entry.RecommendationId is null ? null : await _store.GetRecommendationAsync(org, entry.RecommendationId, cancellationToken).ConfigureAwait(false);
+        return new TransitionResult { Outcome = TransitionOutcome.PendingApproval, Instance = instance, Recommendation = recommendation, IsReplay = true };
+    }
+
+    private static TransitionRecord Seal(TransitionRecord record) => record with { Hash = TraceCanonicalizer.ComputeHash(record) };
+}
