@@ -5,25 +5,21 @@ namespace LoopEngine.Signals;
 
 /// <summary>
 /// An aggregate id pattern such as <c>REPLEN-{yyyy}-{seq:0000}</c>: <c>{yyyy}</c>, <c>{yy}</c>, <c>{MM}</c> and <c>{dd}</c>
-/// come from a time (the signal's), <c>{seq}</c> or <c>{seq:FORMAT}</c> from a durable sequence named
-/// <see cref="SequenceName"/> (<see cref="ILoopStore.NextSequenceValueAsync"/>). Immutable.
+/// come from a time (the signal's), <c>{seq}</c> or <c>{seq:FORMAT}</c> from a durable sequence (<see cref="ILoopStore.NextSequenceValueAsync"/>) named
+/// by <see cref="SequenceNameAt"/> (<c>REPLEN-2026</c>: the text before <c>{seq}</c>, so one sequence per prefix and year). Immutable.
 /// </summary>
 public sealed class AggregateIdPattern
 {
     private readonly string[] _parts;
 
-    private AggregateIdPattern(string pattern, string[] parts, string sequenceName)
+    private AggregateIdPattern(string pattern, string[] parts)
     {
         Pattern = pattern;
         _parts = parts;
-        SequenceName = sequenceName;
     }
 
     /// <summary>Gets the pattern text.</summary>
     public string Pattern { get; }
-
-    /// <summary>Gets the durable sequence's name: the literal text before the first placeholder (<c>REPLEN-</c>), or the whole pattern when it starts with one.</summary>
-    public string SequenceName { get; }
 
     /// <summary>Parses a pattern.</summary>
     /// <param name="pattern">The pattern; it must contain <c>{seq}</c> once.</param>
@@ -72,15 +68,25 @@ public sealed class AggregateIdPattern
             throw new FormatException($"Aggregate id pattern '{pattern}' must contain {{seq}} exactly once.");
         }
 
-        var first = pattern.IndexOf('{', StringComparison.Ordinal);
-        return new AggregateIdPattern(pattern, [.. parts], first > 0 ? pattern[..first] : pattern);
+        return new AggregateIdPattern(pattern, [.. parts]);
     }
 
     /// <summary>Formats an id.</summary>
     /// <param name="at">The time the date placeholders come from (in UTC).</param>
     /// <param name="sequence">The sequence value.</param>
     /// <returns>The id (<c>REPLEN-2026-0041</c>).</returns>
-    public string Format(DateTimeOffset at, long sequence)
+    public string Format(DateTimeOffset at, long sequence) => Format(at, sequence, stopAtSequence: false);
+
+    /// <summary>Gets the durable sequence's name for a time: the id's text before <c>{seq}</c> without trailing separators (<c>REPLEN-2026</c>), or the pattern itself when it starts with <c>{seq}</c>.</summary>
+    /// <param name="at">The time the date placeholders come from.</param>
+    /// <returns>The name.</returns>
+    public string SequenceNameAt(DateTimeOffset at)
+    {
+        var prefix = Format(at, 0, stopAtSequence: true).TrimEnd('-', '_', '/', '.', ':', ' ');
+        return prefix.Length > 0 ? prefix : Pattern;
+    }
+
+    private string Format(DateTimeOffset at, long sequence, bool stopAtSequence)
     {
         var utc = at.UtcDateTime;
         var builder = new StringBuilder();
@@ -91,6 +97,11 @@ public sealed class AggregateIdPattern
             {
                 builder.Append(body);
                 continue;
+            }
+
+            if (stopAtSequence && body.StartsWith("seq", StringComparison.Ordinal))
+            {
+                break;
             }
 
             _ = body switch
@@ -116,7 +127,7 @@ public sealed class AggregateIdPattern
     public async ValueTask<string> NextAsync(ILoopStore store, string orgId, DateTimeOffset at, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(store);
-        var value = await store.NextSequenceValueAsync(orgId, SequenceName, cancellationToken).ConfigureAwait(false);
+        var value = await store.NextSequenceValueAsync(orgId, SequenceNameAt(at), cancellationToken).ConfigureAwait(false);
         return Format(at, value);
     }
 

@@ -10,7 +10,7 @@ public sealed class AggregateIdPatternTests
         var pattern = AggregateIdPattern.Parse("REPLEN-{yyyy}-{seq:0000}");
 
         pattern.Format(new DateTimeOffset(2026, 2, 14, 9, 0, 0, TimeSpan.Zero), 41).Should().Be("REPLEN-2026-0041");
-        pattern.SequenceName.Should().Be("REPLEN-");
+        pattern.SequenceNameAt(new DateTimeOffset(2026, 2, 14, 9, 0, 0, TimeSpan.Zero)).Should().Be("REPLEN-2026");
     }
 
     [Fact]
@@ -18,7 +18,7 @@ public sealed class AggregateIdPatternTests
     {
         var store = new InMemoryLoopStore();
         var pattern = AggregateIdPattern.Parse("PO-{yyyy}-{seq:0000}");
-        await store.SeedSequenceAsync("default", pattern.SequenceName, 12);
+        await store.SeedSequenceAsync("default", "PO-2026", 12);
 
         var first = await pattern.NextAsync(store, "default", new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         var second = await pattern.NextAsync(store, "default", new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));

@@ -50,8 +50,7 @@ public sealed class DemandSpikeTests
     [Fact]
     public async Task IngestAsync_PageExampleWithSequenceSeededAt41_OpensReplen2026_0041()
     {
-        var pattern = ScmSignals.ReplenishmentTrigger().AggregateIdPattern;
-        await _loopStore.SeedSequenceAsync("default", pattern.SequenceName, 41);
+        await _loopStore.SeedSequenceAsync("default", "REPLEN-2026", 41);
         var engine = CreateEngine();
 
         var result = await engine.IngestAsync(PageEvents());
