@@ -105,6 +105,12 @@ internal sealed class FeatureState : SubjectState
     {
         var newest = FloorDiv(at, bucketTicks);
         var oldest = newest - bucketsInWindow + 1;
+        if (aggregate is WindowAggregate.Sum or WindowAggregate.Count or WindowAggregate.Average)
+        {
+            // The common aggregates read two arrays, not nine.
+            return TryAggregateSum(oldest, newest, aggregate, out value);
+        }
+
         long count = 0;
         double sum = 0, min = double.PositiveInfinity, max = double.NegativeInfinity, first = 0, last = 0;
         long firstAt = long.MaxValue, lastAt = long.MinValue;
@@ -149,6 +155,38 @@ internal sealed class FeatureState : SubjectState
             WindowAggregate.Max => max,
             WindowAggregate.Last => last,
             _ => lastAt > firstAt ? (last - first) / TimeSpan.FromTicks(lastAt - firstAt).TotalHours : 0,
+        };
+        return true;
+    }
+
+    private bool TryAggregateSum(long oldest, long newest, WindowAggregate aggregate, out double value)
+    {
+        var index = _index!;
+        var counts = _count!;
+        var sums = _sum!;
+        long count = 0;
+        double sum = 0;
+        for (var slot = 0; slot < index.Length; slot++)
+        {
+            var b = index[slot];
+            if (b >= oldest && b <= newest)
+            {
+                count += counts[slot];
+                sum += sums[slot];
+            }
+        }
+
+        if (count == 0)
+        {
+            value = 0;
+            return aggregate == WindowAggregate.Count;
+        }
+
+        value = aggregate switch
+        {
+            WindowAggregate.Count => count,
+            WindowAggregate.Sum => sum,
+            _ => sum / count,
         };
         return true;
     }
