@@ -66,7 +66,8 @@ public sealed class LoopCatalogTests
         loop.Outcome.BusinessMetrics.Select(m => (m.Id, m.Kind, m.KindUnit, m.Updates)).Should().Equal(
             ("demand", OutcomeMetricKind.Number, "units", null),
             ("lead_time", OutcomeMetricKind.Duration, "days", "supplier_lead_time:{evidence.supplier}"),
-            ("stockout_risk", OutcomeMetricKind.Category, null, null));
+            ("stockout_risk", OutcomeMetricKind.Category, null, null),
+            ("stockout_occurred", OutcomeMetricKind.Boolean, null, null));
     }
 
     [Fact]
