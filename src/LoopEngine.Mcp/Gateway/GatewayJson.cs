@@ -8,7 +8,8 @@ namespace LoopEngine.Mcp;
 /// <summary>Renders engine values as the gateway's JSON (camelCase, wire names, UTC times) and builds tool results.</summary>
 internal static class GatewayJson
 {
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    // Only for the human-readable copy: keeps quotes and apostrophes legible; the structured content is the contract.
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>A tool result: readable text first, then the same data as JSON text and as structured content.</summary>
     public static CallToolResult Result(string text, JsonObject data, bool isError = false)
