@@ -113,4 +113,66 @@ public interface ILoopEngine
     /// <param name="cancellationToken">Ends the stream.</param>
     /// <returns>The events in position order.</returns>
     IAsyncEnumerable<LoopEvent> ReadEventsAsync(long afterPosition = 0, bool follow = false, CancellationToken cancellationToken = default);
+
+    // Lifecycle members (spawning, migration) have default implementations that throw NotSupportedException, so that
+    // engines written against the first version of this interface keep compiling; LoopRuntime implements them all.
+
+    /// <summary>
+    /// Opens a child loop as a follow-up of one parent record (a host handler reacting to the parent's event), exactly once
+    /// per (parent record, child loop): a second call, or a call racing the first, returns the child the first opened. The
+    /// child shares the parent record's correlation id, records <c>{parentAggregateId}#{sequence}</c> as its causation and
+    /// the parent in its start evidence (<see cref="ReservedEvidence.SpawnedBy"/>), and <c>loop.spawned</c> is emitted.
+    /// </summary>
+    /// <param name="request">The spawn.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>The child instance (new, or the one opened earlier for the same parent record and child loop).</returns>
+    /// <exception cref="LoopNotFoundException">The parent aggregate has no loop.</exception>
+    /// <exception cref="SpawnNotAllowedException">The parent's definition does not list the child loop in its spawnable loops.</exception>
+    /// <exception cref="LoopAlreadyExistsException">The child aggregate id is taken by another loop.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The parent has no record with that sequence.</exception>
+    /// <exception cref="NotSupportedException">The engine does not implement spawning.</exception>
+    ValueTask<LoopInstance> SpawnAsync(SpawnLoopRequest request, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException($"{GetType().Name} does not implement SpawnAsync.");
+
+    /// <summary>Lists the loops a loop spawned, ordered by (opened at, aggregate id).</summary>
+    /// <param name="aggregateId">The parent's aggregate id.</param>
+    /// <param name="orgId">The org, or <see langword="null"/> for the default.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The children; empty when there are none.</returns>
+    /// <exception cref="NotSupportedException">The engine does not implement the query.</exception>
+    ValueTask<IReadOnlyList<LoopInstance>> GetChildrenAsync(string aggregateId, string? orgId = null, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException($"{GetType().Name} does not implement GetChildrenAsync.");
+
+    /// <summary>Reads the loop that spawned a loop.</summary>
+    /// <param name="aggregateId">The child's aggregate id.</param>
+    /// <param name="orgId">The org, or <see langword="null"/> for the default.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The parent, or <see langword="null"/> when the loop was not spawned (or does not exist).</returns>
+    /// <exception cref="NotSupportedException">The engine does not implement the query.</exception>
+    ValueTask<LoopInstance?> GetParentAsync(string aggregateId, string? orgId = null, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException($"{GetType().Name} does not implement GetParentAsync.");
+
+    /// <summary>Reads every loop of a correlation as trees: the loops whose parent is not in the correlation are the roots, each with the children it spawned.</summary>
+    /// <param name="correlationId">The correlation id.</param>
+    /// <param name="orgId">The org, or <see langword="null"/> for the default.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The roots, ordered by (opened at, aggregate id); empty for an unknown correlation.</returns>
+    /// <exception cref="NotSupportedException">The engine does not implement the query.</exception>
+    ValueTask<IReadOnlyList<LoopTreeNode>> GetCorrelationTreeAsync(string correlationId, string? orgId = null, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException($"{GetType().Name} does not implement GetCorrelationTreeAsync.");
+
+    /// <summary>
+    /// Moves a running loop to another version of its definition along a declared <see cref="LoopMigration"/>: appends a
+    /// <c>$migrate</c> record (attributed to the actor, on the new version, with the versions and states in its evidence),
+    /// emits <c>loopengine.loop.migrated</c>, supersedes pending recommendations and re-schedules the SLA timer.
+    /// </summary>
+    /// <param name="request">The migration request.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>The migrated instance.</returns>
+    /// <exception cref="LoopMigrationException">The migration is invalid, does not start from the instance's version, or does not map its state.</exception>
+    /// <exception cref="LoopNotFoundException">The aggregate has no loop.</exception>
+    /// <exception cref="LoopClosedException">The loop has ended.</exception>
+    /// <exception cref="NotSupportedException">The engine does not implement migration.</exception>
+    ValueTask<LoopInstance> MigrateAsync(MigrationRequest request, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException($"{GetType().Name} does not implement MigrateAsync.");
 }
