@@ -33,6 +33,9 @@ public interface ILoopEngine
     /// <exception cref="LoopNotFoundException">The aggregate has no loop in this org.</exception>
     /// <exception cref="IdempotencyConflictException">The idempotency key was used for a different request.</exception>
     /// <exception cref="ArgumentException">An id or the evidence is invalid, or the loop id does not match.</exception>
+    /// <exception cref="LoopAlreadyExistsException">The transition spawns a child loop whose aggregate already has a loop: nothing was written.</exception>
+    /// <exception cref="SpawnNotAllowedException"><see cref="TransitionRequest.SpawnAggregateIds"/> names a loop the transition does not spawn.</exception>
+    /// <exception cref="UnknownLoopException">The transition spawns a child loop that is not registered.</exception>
     ValueTask<TransitionResult> TransitionAsync(TransitionRequest request, CancellationToken cancellationToken = default);
 
     /// <summary>Approves a pending recommendation: its transition executes through the same guards, attributed to the approver and the recommender.</summary>
