@@ -1,4 +1,6 @@
 using LoopEngine.Tests.TestSupport;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace LoopEngine.Tests.Runtime;
 
@@ -198,6 +200,20 @@ public sealed class SlaSweeperTests
         {
             await sweeper.StopAsync(CancellationToken.None);
         }
+    }
+
+    [Fact]
+    public async Task AddSlaSweeper_WithTheEngine_RegistersOneConfiguredHostedSweeper()
+    {
+        var services = new ServiceCollection();
+        services.AddLoopEngine(b => b.AddLoop(Ticket()).AddSlaSweeper(o => o.OwnerId = "host-1").AddSlaSweeper());
+        await using var provider = services.BuildServiceProvider();
+
+        var sweeper = provider.GetRequiredService<SlaSweeper>();
+        var hosted = provider.GetServices<IHostedService>();
+
+        sweeper.OwnerId.Should().Be("host-1");
+        hosted.Count(h => h.GetType().Name.Contains("SlaSweeper", StringComparison.Ordinal)).Should().Be(1);
     }
 
     [Fact]
