@@ -33,6 +33,9 @@ public interface ILoopEngine
     /// <exception cref="LoopNotFoundException">The aggregate has no loop in this org.</exception>
     /// <exception cref="IdempotencyConflictException">The idempotency key was used for a different request.</exception>
     /// <exception cref="ArgumentException">An id or the evidence is invalid, or the loop id does not match.</exception>
+    /// <exception cref="LoopAlreadyExistsException">The transition spawns a child loop whose aggregate already has a loop: nothing was written.</exception>
+    /// <exception cref="SpawnNotAllowedException"><see cref="TransitionRequest.SpawnAggregateIds"/> names a loop the transition does not spawn.</exception>
+    /// <exception cref="UnknownLoopException">The transition spawns a child loop that is not registered.</exception>
     ValueTask<TransitionResult> TransitionAsync(TransitionRequest request, CancellationToken cancellationToken = default);
 
     /// <summary>Approves a pending recommendation: its transition executes through the same guards, attributed to the approver and the recommender.</summary>
@@ -113,4 +116,54 @@ public interface ILoopEngine
     /// <param name="cancellationToken">Ends the stream.</param>
     /// <returns>The events in position order.</returns>
     IAsyncEnumerable<LoopEvent> ReadEventsAsync(long afterPosition = 0, bool follow = false, CancellationToken cancellationToken = default);
+
+
+    /// <summary>
+    /// Opens a child loop as a follow-up of one parent record (a host handler reacting to the parent's event), exactly once
+    /// per (parent record, child loop): a second call, or a call racing the first, returns the child the first opened. The
+    /// child shares the parent record's correlation id, records <c>{parentAggregateId}#{sequence}</c> as its causation and
+    /// the parent in its start evidence (<see cref="ReservedEvidence.SpawnedBy"/>), and <c>loop.spawned</c> is emitted.
+    /// </summary>
+    /// <param name="request">The spawn.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>The child instance (new, or the one opened earlier for the same parent record and child loop).</returns>
+    /// <exception cref="LoopNotFoundException">The parent aggregate has no loop.</exception>
+    /// <exception cref="SpawnNotAllowedException">The parent's definition does not list the child loop in its spawnable loops.</exception>
+    /// <exception cref="LoopAlreadyExistsException">The child aggregate id is taken by another loop.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The parent has no record with that sequence.</exception>
+    ValueTask<LoopInstance> SpawnAsync(SpawnLoopRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Lists the loops a loop spawned, ordered by (opened at, aggregate id).</summary>
+    /// <param name="aggregateId">The parent's aggregate id.</param>
+    /// <param name="orgId">The org, or <see langword="null"/> for the default.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The children; empty when there are none.</returns>
+    ValueTask<IReadOnlyList<LoopInstance>> GetChildrenAsync(string aggregateId, string? orgId = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Reads the loop that spawned a loop.</summary>
+    /// <param name="aggregateId">The child's aggregate id.</param>
+    /// <param name="orgId">The org, or <see langword="null"/> for the default.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The parent, or <see langword="null"/> when the loop was not spawned (or does not exist).</returns>
+    ValueTask<LoopInstance?> GetParentAsync(string aggregateId, string? orgId = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Reads every loop of a correlation as trees: the loops whose parent is not in the correlation are the roots, each with the children it spawned.</summary>
+    /// <param name="correlationId">The correlation id.</param>
+    /// <param name="orgId">The org, or <see langword="null"/> for the default.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The roots, ordered by (opened at, aggregate id); empty for an unknown correlation.</returns>
+    ValueTask<IReadOnlyList<LoopTreeNode>> GetCorrelationTreeAsync(string correlationId, string? orgId = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Moves a running loop to another version of its definition along a declared <see cref="LoopMigration"/>: appends a
+    /// <c>$migrate</c> record (attributed to the actor, on the new version, with the versions and states in its evidence),
+    /// emits <c>loopengine.loop.migrated</c>, supersedes pending recommendations and re-schedules the SLA timer.
+    /// </summary>
+    /// <param name="request">The migration request.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>The migrated instance.</returns>
+    /// <exception cref="LoopMigrationException">The migration is invalid, does not start from the instance's version, or does not map its state.</exception>
+    /// <exception cref="LoopNotFoundException">The aggregate has no loop.</exception>
+    /// <exception cref="LoopClosedException">The loop has ended.</exception>
+    ValueTask<LoopInstance> MigrateAsync(MigrationRequest request, CancellationToken cancellationToken = default);
 }

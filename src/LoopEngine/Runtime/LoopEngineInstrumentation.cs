@@ -25,6 +25,8 @@ public static class LoopEngineInstrumentation
 
     internal static readonly Counter<long> Conflicts = Meter.CreateCounter<long>("loopengine.conflicts", "{conflict}", "Store version conflicts (retried or returned).");
 
+    internal static readonly Counter<long> SlaBreaches = Meter.CreateCounter<long>("loopengine.sla.breaches", "{breach}", "State SLAs breached.");
+
     internal static readonly Histogram<double> LoopDuration = Meter.CreateHistogram<double>("loopengine.loop.duration", "s", "Time from start to close of loops that ended.");
 
     internal static readonly Histogram<double> TransitionLatency = Meter.CreateHistogram<double>("loopengine.transition.latency", "ms", "Time to process a transition request.");

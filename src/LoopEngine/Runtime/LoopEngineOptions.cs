@@ -35,4 +35,18 @@ public sealed class LoopEngineOptions
     /// <value>The default is 16.</value>
     [Range(1, 1024)]
     public int MachinePoolSize { get; set; } = 16;
+
+    /// <summary>
+    /// Gets the aggregate id patterns of spawned child loops, by child loop id (<c>scm.procurement</c> →
+    /// <c>PO-{yyyy}-{seq:0000}</c>); see <see cref="AggregateIdPattern"/>. A child loop without an entry uses
+    /// <see cref="DefaultSpawnAggregateIdPattern"/>.
+    /// </summary>
+    /// <value>Empty by default.</value>
+    public IDictionary<string, string> SpawnAggregateIdPatterns { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>Gets or sets the aggregate id pattern of spawned child loops without their own entry; <c>{loopId}</c> is replaced by the child loop id.</summary>
+    /// <value>The default is <c>{loopId}-{yyyy}-{seq:000000}</c>.</value>
+    [Required]
+    [StringLength(200, MinimumLength = 5)]
+    public string DefaultSpawnAggregateIdPattern { get; set; } = "{loopId}-{yyyy}-{seq:000000}";
 }

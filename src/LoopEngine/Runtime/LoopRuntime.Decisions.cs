@@ -205,7 +205,7 @@ public sealed partial class LoopRuntime
     private async ValueTask<TransitionResult?> ExecuteAsync(CompiledLoop compiled, LoopInstance instance, TransitionRequest request, Evidence evidence, Decision decision, string? requestHash, CancellationToken cancellationToken)
     {
         var correlation = request.CorrelationId ?? instance.CorrelationId;
-        return await CommitExecutionAsync(compiled, instance, decision, request.Actor, evidence, correlation, request.CausationId, null, request.IdempotencyKey, requestHash, cancellationToken).ConfigureAwait(false);
+        return await CommitExecutionAsync(compiled, instance, decision, request.Actor, evidence, correlation, request.CausationId, null, request.IdempotencyKey, requestHash, cancellationToken, request.SpawnAggregateIds).ConfigureAwait(false);
     }
 
     /// <summary>Writes an executed transition (a direct one, or an approval); returns <see langword="null"/> when it lost a race.</summary>
@@ -220,7 +220,8 @@ public sealed partial class LoopRuntime
         Recommendation? approved,
         string? idempotencyKey,
         string? requestHash,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        IReadOnlyDictionary<string, string>? spawnAggregateIds = null)
     {
         var definition = compiled.Definition;
         var transition = decision.Transition!;
@@ -336,13 +337,31 @@ public sealed partial class LoopRuntime
             PendingRecommendationCount = Math.Max(0, pending),
             PendingRecommendations = [],
         };
+        var writes = new List<InstanceWrite>(1 + transition.Spawns.Count) { new(updated, instance.Version) };
+        var records = new List<TransitionRecord>(1 + transition.Spawns.Count) { record };
+        var timers = new List<TimerChange>(4);
+        CancelEngineTimers(timers, instance.AggregateId);
+        AddSlaTimer(timers, definition, updated);
+
+        // Children open in the same commit as the parent's step: both move, or neither does.
+        var spawns = await PrepareDeclaredSpawnsAsync(instance, transition, record, actor, correlation, spawnAggregateIds, now, cancellationToken).ConfigureAwait(false);
+        foreach (var spawn in spawns ?? [])
+        {
+            writes.Add(spawn.Write);
+            records.Add(spawn.Record);
+            events.Add(spawn.Started);
+            events.Add(spawn.Spawned);
+            timers.AddRange(spawn.Timers);
+        }
+
         var commit = new StoreCommit
         {
             OrgId = instance.OrgId,
-            Instances = [new InstanceWrite(updated, instance.Version)],
-            Records = [record],
+            Instances = writes,
+            Records = records,
             Events = events,
             Recommendations = recommendations,
+            Timers = TimersIfSupported(timers),
             Idempotency = idempotencyKey is null ? null : new IdempotencyEntry
             {
                 OrgId = instance.OrgId,
@@ -354,9 +373,20 @@ public sealed partial class LoopRuntime
             },
         };
         var result = await _store.CommitAsync(commit, cancellationToken).ConfigureAwait(false);
+        if (result.Outcome == CommitOutcome.AlreadyExists && !string.Equals(result.ConflictAggregateId, instance.AggregateId, StringComparison.Ordinal))
+        {
+            throw new LoopAlreadyExistsException(
+                $"Transition '{transition.Id}' on '{instance.AggregateId}' spawns a child loop for aggregate '{result.ConflictAggregateId}', which already has a loop in org '{instance.OrgId}': nothing was written and the parent did not move. Name another child aggregate id (TransitionRequest.SpawnAggregateIds) or seed the pattern's sequence past it.");
+        }
+
         if (!result.IsCommitted)
         {
             return null;
+        }
+
+        foreach (var spawn in spawns ?? [])
+        {
+            LoopRuntimeLog.Spawned(_logger, instance.LoopId, instance.AggregateId, record.Sequence, spawn.Write.Instance.LoopId, spawn.Write.Instance.AggregateId, correlation);
         }
 
         LoopEngineInstrumentation.Transitions.Add(1);
@@ -472,6 +502,17 @@ public sealed partial class LoopRuntime
             Instances = [new InstanceWrite(updated, instance.Version)],
             Events = events,
             Recommendations = [recommendation],
+            Timers = TimersIfSupported([TimerChange.Schedule(new LoopTimer
+            {
+                OrgId = instance.OrgId,
+                AggregateId = instance.AggregateId,
+                LoopId = instance.LoopId,
+                Kind = TimerKinds.RecommendationExpiry,
+                Key = recommendation.Id,
+                DueAt = recommendation.ExpiresAt,
+                InstanceVersion = instance.Version,
+                State = instance.CurrentState,
+            })]),
             Idempotency = request.IdempotencyKey is null ? null : new IdempotencyEntry
             {
                 OrgId = instance.OrgId,
@@ -607,6 +648,17 @@ public sealed partial class LoopRuntime
                 w.WriteString("expectedVersion", request.ExpectedVersion?.ToString(CultureInfo.InvariantCulture));
                 w.WriteString("reasoning", request.Reasoning);
                 EventWriter.WriteEvidence(w, "evidence", evidence);
+                if (request.SpawnAggregateIds is { Count: > 0 } spawns)
+                {
+                    w.WriteStartObject("spawnAggregateIds");
+                    foreach (var (loopId, aggregateId) in spawns.OrderBy(p => p.Key, StringComparer.Ordinal))
+                    {
+                        w.WriteString(loopId, aggregateId);
+                    }
+
+                    w.WriteEndObject();
+                }
+
                 w.WriteEndObject();
             }
 

@@ -57,6 +57,7 @@ public sealed partial class LoopRuntime : ILoopEngine
         _authorizer = authorizer ?? AllowAllActorAuthorizer.Instance;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("LoopEngine");
         _events = new EventWriter(_ids);
+        ValidateSpawnPatterns();
         foreach (var definition in registry.All)
         {
             Compile(definition);
@@ -68,6 +69,9 @@ public sealed partial class LoopRuntime : ILoopEngine
 
     /// <summary>Gets the store.</summary>
     public ILoopStore Store => _store;
+
+    /// <summary>Gets the clock the engine reads.</summary>
+    public TimeProvider TimeProvider => _time;
 
     /// <inheritdoc/>
     public LoopDefinition GetDefinition(string loopId, string? version = null) => _registry.Get(loopId, version);
@@ -156,6 +160,11 @@ public sealed partial class LoopRuntime : ILoopEngine
         }
 
         var evidence = CheckEvidence(request.Evidence, nameof(request));
+        if (evidence.TryGetProperty(ReservedEvidence.SpawnedBy, out _))
+        {
+            throw new EvidenceException($"Evidence property '{ReservedEvidence.SpawnedBy}' is reserved for spawned loops (the engine writes the parent there): open a child loop with SpawnAsync or a transition's spawns, or rename the property.");
+        }
+
         var definition = _registry.Get(request.LoopId, request.Version);
         var compiled = GetCompiled(definition.Id, definition.Version);
         using var activity = LoopEngineInstrumentation.ActivitySource.StartActivity("loop.start");
@@ -201,8 +210,10 @@ public sealed partial class LoopRuntime : ILoopEngine
             w.WriteString("initialState", definition.InitialState);
             EventWriter.WriteActor(w, "actor", request.Actor);
         });
+        var timers = new List<TimerChange>(1);
+        AddSlaTimer(timers, definition, instance);
         var result = await _store.CommitAsync(
-            new StoreCommit { OrgId = org, Instances = [new InstanceWrite(instance, 0)], Records = [record], Events = [started] },
+            new StoreCommit { OrgId = org, Instances = [new InstanceWrite(instance, 0)], Records = [record], Events = [started], Timers = TimersIfSupported(timers) },
             cancellationToken).ConfigureAwait(false);
         if (!result.IsCommitted)
         {
@@ -319,6 +330,10 @@ public sealed partial class LoopRuntime : ILoopEngine
         if (idempotencyKey is not null)
         {
             Identifiers.ValidateOpaqueId(idempotencyKey, "Idempotency key", nameof(idempotencyKey));
+            if (idempotencyKey.StartsWith('$'))
+            {
+                throw new ArgumentException($"Idempotency key '{idempotencyKey}' is not valid: keys starting with '$' are reserved for the engine.", nameof(idempotencyKey));
+            }
         }
     }
 

@@ -31,4 +31,25 @@ internal static partial class LoopRuntimeLog
 
     [LoggerMessage(9, LogLevel.Error, "Event handler {Handler} failed on event {Position} ({EventType}) after {Attempts} attempts; the event is parked and the handler moves on")]
     public static partial void HandlerParked(ILogger logger, Exception exception, string handler, long position, string eventType, int attempts);
+
+    [LoggerMessage(20, LogLevel.Information, "Loop {ParentLoopId}/{ParentAggregateId} (record {Sequence}) spawned {ChildLoopId}/{ChildAggregateId} (correlation {CorrelationId})")]
+    public static partial void Spawned(ILogger logger, string parentLoopId, string parentAggregateId, long sequence, string childLoopId, string childAggregateId, string correlationId);
+
+    [LoggerMessage(21, LogLevel.Warning, "SLA of state {State} breached on {LoopId}/{AggregateId}: due {DueAt}, action {Action} (correlation {CorrelationId})")]
+    public static partial void SlaBreached(ILogger logger, string state, string loopId, string aggregateId, DateTimeOffset dueAt, string action, string correlationId);
+
+    [LoggerMessage(22, LogLevel.Warning, "SLA escalation {TransitionId} on {LoopId}/{AggregateId} did not execute ({Outcome}): {Message}")]
+    public static partial void EscalationNotExecuted(ILogger logger, string transitionId, string loopId, string aggregateId, TransitionOutcome outcome, string message);
+
+    [LoggerMessage(23, LogLevel.Information, "Loop {LoopId}/{AggregateId} migrated from {FromVersion} ({FromState}) to {ToVersion} ({ToState}) by {ActorId}")]
+    public static partial void Migrated(ILogger logger, string loopId, string aggregateId, string fromVersion, string fromState, string toVersion, string toState, string actorId);
+
+    [LoggerMessage(24, LogLevel.Error, "Timer {Kind}/{Key} of {AggregateId} in org {OrgId} failed to fire (attempt {Attempt}); it fires again when its lease ends")]
+    public static partial void TimerFailed(ILogger logger, Exception exception, string kind, string key, string aggregateId, string orgId, int attempt);
+
+    [LoggerMessage(25, LogLevel.Debug, "Sweeper {Owner} fired {Fired} and dropped {Dropped} timers")]
+    public static partial void Swept(ILogger logger, string owner, int fired, int dropped);
+
+    [LoggerMessage(26, LogLevel.Information, "Definition {LoopId}@{Version} unregistered")]
+    public static partial void Unregistered(ILogger logger, string loopId, string version);
 }

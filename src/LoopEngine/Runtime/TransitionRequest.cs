@@ -35,4 +35,12 @@ public sealed record TransitionRequest
 
     /// <summary>Gets the reasoning of a recommender (kept with a recommendation), or <see langword="null"/>.</summary>
     public string? Reasoning { get; init; }
+
+    /// <summary>
+    /// Gets the aggregate ids of the child loops the transition spawns, by child loop id, or <see langword="null"/> to take
+    /// each from its loop's aggregate id pattern (<see cref="LoopEngineOptions.SpawnAggregateIdPatterns"/>). Naming a loop the
+    /// transition does not spawn throws <see cref="SpawnNotAllowedException"/>. Used only when the transition executes
+    /// directly (an approved recommendation's children take pattern ids).
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? SpawnAggregateIds { get; init; }
 }

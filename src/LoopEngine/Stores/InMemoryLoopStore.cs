@@ -4,7 +4,7 @@ namespace LoopEngine;
 /// A store in process memory: for tests, simulations and hosts that keep no history across restarts. Thread-safe;
 /// commits are atomic and serialized; readers get copies, never the store's own collections.
 /// </summary>
-public sealed class InMemoryLoopStore : ILoopStore
+public sealed class InMemoryLoopStore : ILoopStore, ITimerStore
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<(string Org, string Aggregate), Entry> _instances = [];
@@ -12,6 +12,7 @@ public sealed class InMemoryLoopStore : ILoopStore
     private readonly Dictionary<(string Org, string Id), Recommendation> _recommendations = [];
     private readonly Dictionary<string, long> _checkpoints = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Org, string Name), long> _sequences = [];
+    private readonly Dictionary<(string Org, string Aggregate, string Kind, string Key), LoopTimer> _timers = [];
     private TaskCompletionSource? _newEvents;
 
     /// <summary>Gets the number of instances held (all orgs).</summary>
@@ -134,6 +135,11 @@ public sealed class InMemoryLoopStore : ILoopStore
         {
             var entry = _instances[(commit.OrgId, idem.AggregateId)];
             (entry.Idempotency ??= new Dictionary<string, IdempotencyEntry>(StringComparer.Ordinal))[idem.Key] = idem;
+        }
+
+        foreach (var change in commit.Timers)
+        {
+            ApplyTimer(commit.OrgId, change);
         }
 
         var positions = new long[commit.Events.Count];
@@ -338,6 +344,102 @@ public sealed class InMemoryLoopStore : ILoopStore
         }
 
         return ValueTask.CompletedTask;
+    }
+
+    private int ApplyTimer(string orgId, TimerChange change)
+    {
+        if (change.Timer is { } timer)
+        {
+            _timers[(orgId, timer.AggregateId, timer.Kind, timer.Key)] = timer with { OrgId = orgId, LeaseOwner = null, LeaseExpiresAt = null, Attempts = 0 };
+            return 1;
+        }
+
+        var doomed = _timers.Keys.Where(k => k.Org == orgId && k.Aggregate == change.AggregateId && (change.Kind is null || k.Kind == change.Kind)).ToList();
+        foreach (var key in doomed)
+        {
+            _timers.Remove(key);
+        }
+
+        return doomed.Count;
+    }
+
+    /// <inheritdoc/>
+    public ValueTask ScheduleAsync(LoopTimer timer, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(timer);
+        lock (_gate)
+        {
+            ApplyTimer(timer.OrgId, TimerChange.Schedule(timer));
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<IReadOnlyList<LoopTimer>> ClaimDueAsync(DateTimeOffset now, int maxCount, string owner, TimeSpan leaseDuration, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxCount);
+        ArgumentException.ThrowIfNullOrEmpty(owner);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(leaseDuration, TimeSpan.Zero);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            var due = _timers
+                .Where(p => p.Value.DueAt <= now && (p.Value.LeaseExpiresAt is null || p.Value.LeaseExpiresAt <= now))
+                .OrderBy(p => p.Value.DueAt.UtcTicks).ThenBy(p => p.Key.Org, StringComparer.Ordinal).ThenBy(p => p.Key.Aggregate, StringComparer.Ordinal)
+                .ThenBy(p => p.Key.Kind, StringComparer.Ordinal).ThenBy(p => p.Key.Key, StringComparer.Ordinal)
+                .Take(maxCount)
+                .ToList();
+            var claimed = new LoopTimer[due.Count];
+            for (var i = 0; i < due.Count; i++)
+            {
+                claimed[i] = due[i].Value with { LeaseOwner = owner, LeaseExpiresAt = now + leaseDuration, Attempts = due[i].Value.Attempts + 1 };
+                _timers[due[i].Key] = claimed[i];
+            }
+
+            return ValueTask.FromResult<IReadOnlyList<LoopTimer>>(claimed);
+        }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<bool> CompleteAsync(LoopTimer timer, string owner, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(timer);
+        ArgumentException.ThrowIfNullOrEmpty(owner);
+        lock (_gate)
+        {
+            var key = (timer.OrgId, timer.AggregateId, timer.Kind, timer.Key);
+            if (_timers.TryGetValue(key, out var stored) && stored.LeaseOwner == owner)
+            {
+                _timers.Remove(key);
+                return ValueTask.FromResult(true);
+            }
+
+            return ValueTask.FromResult(false);
+        }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<int> CancelAsync(string orgId, string aggregateId, string? kind = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(orgId);
+        lock (_gate)
+        {
+            return ValueTask.FromResult(ApplyTimer(orgId, TimerChange.Cancel(aggregateId, kind)));
+        }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<IReadOnlyList<LoopTimer>> ListAsync(string orgId, string aggregateId, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            return ValueTask.FromResult<IReadOnlyList<LoopTimer>>(_timers
+                .Where(p => p.Key.Org == orgId && p.Key.Aggregate == aggregateId)
+                .Select(p => p.Value)
+                .OrderBy(t => t.DueAt.UtcTicks).ThenBy(t => t.Kind, StringComparer.Ordinal).ThenBy(t => t.Key, StringComparer.Ordinal)
+                .ToArray());
+        }
     }
 
     private sealed class Entry(LoopInstance instance)

@@ -5,8 +5,8 @@ public static class TraceReplay
 {
     /// <summary>Rebuilds the instance a trace describes.</summary>
     /// <param name="records">The whole trace, in sequence order, starting with <c>$start</c>.</param>
-    /// <param name="definition">The definition version the instance runs (to tell terminal and error states).</param>
-    /// <returns>The instance as the trace describes it (pending recommendations are not part of the trace).</returns>
+    /// <param name="definition">The definition version the instance runs now (the last record's version, which a <c>$migrate</c> record changes), to tell terminal and error states.</param>
+    /// <returns>The instance as the trace describes it, with the parent of a spawned loop from its start evidence (<see cref="ReservedEvidence.SpawnedBy"/>); pending recommendations are not part of the trace.</returns>
     /// <exception cref="ArgumentException">The trace is empty or does not start with <c>$start</c>.</exception>
     public static LoopInstance Rebuild(IReadOnlyList<TransitionRecord> records, LoopDefinition definition)
     {
@@ -30,6 +30,13 @@ public static class TraceReplay
             _ => LoopStatus.InProgress,
         };
         var ended = status is LoopStatus.Closed or LoopStatus.Error or LoopStatus.Cancelled;
+        string? parentLoopId = null, parentAggregateId = null;
+        if (first.Evidence.TryGetProperty(ReservedEvidence.SpawnedBy, out var spawnedBy) && spawnedBy.ValueKind == System.Text.Json.JsonValueKind.Object)
+        {
+            parentLoopId = spawnedBy.TryGetProperty("loopId", out var loopId) ? loopId.GetString() : null;
+            parentAggregateId = spawnedBy.TryGetProperty("aggregateId", out var aggregateId) ? aggregateId.GetString() : null;
+        }
+
         return new LoopInstance
         {
             OrgId = first.OrgId,
@@ -44,6 +51,8 @@ public static class TraceReplay
             UpdatedAt = last.OccurredAt,
             ClosedAt = ended ? last.OccurredAt : null,
             HeadHash = last.Hash,
+            ParentLoopId = parentLoopId,
+            ParentAggregateId = parentAggregateId,
         };
     }
 }

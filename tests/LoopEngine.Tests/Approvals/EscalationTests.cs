@@ -46,7 +46,9 @@ public sealed class EscalationTests
         {
             foreach (var type in ActorTypes.All)
             {
-                var f = new EngineFixture(guards: PassingGuards, definitions: definition);
+                // A transition that spawns needs its child loops registered (the latest version of each).
+                var children = (definition.SpawnableLoops ?? []).Select(id => AllDefinitions().Where(d => d.Id == id).MaxBy(d => d.Version, StringComparer.Ordinal)!);
+                var f = new EngineFixture(guards: PassingGuards, definitions: [definition, .. children]);
                 var aggregate = $"AGG-{transition.Id}-{type}";
                 if (!await WalkToAsync(f, definition, aggregate, transition.From))
                 {

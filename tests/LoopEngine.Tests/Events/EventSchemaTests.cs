@@ -20,10 +20,11 @@ public sealed class EventSchemaTests
 
         reference.Select(e => e.Type).Distinct().Should().BeEquivalentTo(
             LoopEventTypes.Started, LoopEventTypes.TransitionRequested, LoopEventTypes.Executed, LoopEventTypes.Blocked,
-            LoopEventTypes.GuardFailed, LoopEventTypes.Completed, LoopEventTypes.Error);
+            LoopEventTypes.GuardFailed, LoopEventTypes.Completed, LoopEventTypes.Error, LoopEventTypes.Spawned);
         ours.Select(e => e.Type).Distinct().Should().BeEquivalentTo(
             LoopEventTypes.RecommendationCreated, LoopEventTypes.RecommendationApproved, LoopEventTypes.RecommendationRejected,
-            LoopEventTypes.RecommendationSuperseded, LoopEventTypes.RecommendationExpired, LoopEventTypes.Cancelled);
+            LoopEventTypes.RecommendationSuperseded, LoopEventTypes.RecommendationExpired, LoopEventTypes.Cancelled,
+            LoopEventTypes.SlaBreached, LoopEventTypes.Migrated);
         var referenceResults = NodeTools.Validate(ReferenceSchema, reference.Select(e => e.Json));
         var ourResults = NodeTools.Validate(OurSchema, ours.Select(e => e.Json));
 
@@ -54,6 +55,12 @@ public sealed class EventSchemaTests
             LoopDefinition.Create("test.soft").AddState("A").AddState("B", s => s.Terminal())
                 .AddTransition("go", "A", "B", t => t.AllowActors(ActorType.Human).AddGuard("deadline_ok", "deadline", "Deadline approaching", GuardSeverity.Soft, GuardEvaluator.External))
                 .WithOutcome("done", "done", "done").Build(),
+            LoopDefinition.Create("test.soft", "2.0.0").AddState("A").AddState("B", s => s.Terminal())
+                .AddTransition("go", "A", "B", t => t.AllowActors(ActorType.Human))
+                .WithOutcome("done", "done", "done").Build(),
+            LoopDefinition.Create("test.parent").AddState("A").AddState("B", s => s.Terminal()).CanSpawn("scm.procurement")
+                .AddTransition("go", "A", "B", t => t.AllowActors(ActorType.Human).Spawns("scm.procurement"))
+                .WithOutcome("done", "done", "done").Build(),
         ]);
         await f.StartProcurementAsync();
         await f.RequestAsync("PO-2026-0012", "confirm_po", TestLoops.Drew, """{"method":"email"}""");          // guard_failed
@@ -83,7 +90,19 @@ public sealed class EventSchemaTests
         await f.StartProcurementAsync("PO-2026-0015");
         await f.Engine.FailAsync(new EndLoopRequest { AggregateId = "PO-2026-0015", Actor = TestLoops.Replenishment, ErrorCode = "erp_timeout", Reason = "ERP did not answer" });
 
-        await f.Engine.StartAsync(new StartLoopRequest { LoopId = "test.soft", AggregateId = "S-1", Actor = TestLoops.Drew });
+        await f.StartProcurementAsync("PO-2026-0016");
+        await f.RequestAsync("PO-2026-0016", "confirm_po", TestLoops.Drew, """{"approved":true}""");
+        await f.RequestAsync("PO-2026-0016", "schedule_receipt", TestLoops.Replenishment, """{"warehouse":"DC-East","eta":"2026-02-17"}""");
+        f.Time.Advance(TimeSpan.FromDays(6));
+        await new SlaSweeper(f.Engine).SweepOnceAsync();                                                      // sla.breached
+
+        await f.Engine.StartAsync(new StartLoopRequest { LoopId = "test.parent", AggregateId = "P-1", Actor = TestLoops.Drew });
+        await f.RequestAsync("P-1", "go", TestLoops.Drew);                                                    // loop.spawned
+
+        await f.Engine.StartAsync(new StartLoopRequest { LoopId = "test.soft", Version = "1.0.0", AggregateId = "S-2", Actor = TestLoops.Drew });
+        await f.Engine.MigrateAsync(new MigrationRequest { AggregateId = "S-2", Migration = new LoopMigration("test.soft", "1.0.0", "2.0.0"), Actor = TestLoops.Drew, Reason = "drop the soft guard" }); // migrated
+
+        await f.Engine.StartAsync(new StartLoopRequest { LoopId = "test.soft", Version = "1.0.0", AggregateId = "S-1", Actor = TestLoops.Drew });
         await f.RequestAsync("S-1", "go", TestLoops.Drew);                                                    // soft guard.failed
         return await f.EventsAsync();
     }

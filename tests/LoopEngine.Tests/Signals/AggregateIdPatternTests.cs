@@ -10,7 +10,7 @@ public sealed class AggregateIdPatternTests
         var pattern = AggregateIdPattern.Parse("REPLEN-{yyyy}-{seq:0000}");
 
         pattern.Format(new DateTimeOffset(2026, 2, 14, 9, 0, 0, TimeSpan.Zero), 41).Should().Be("REPLEN-2026-0041");
-        pattern.SequenceNameAt(new DateTimeOffset(2026, 2, 14, 9, 0, 0, TimeSpan.Zero)).Should().Be("REPLEN-2026");
+        pattern.GetSequenceName(new DateTimeOffset(2026, 2, 14, 9, 0, 0, TimeSpan.Zero)).Should().Be("REPLEN-2026");
     }
 
     [Fact]

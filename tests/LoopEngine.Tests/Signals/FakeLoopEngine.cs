@@ -97,4 +97,14 @@ internal sealed class FakeLoopEngine : ILoopEngine
     public ValueTask<int> ExpireRecommendationsAsync(string? orgId = null, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
     public ValueTask<TraceVerificationResult> VerifyTraceAsync(string aggregateId, string? orgId = null, TraceHead? exportedHead = null, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+    public ValueTask<LoopInstance> SpawnAsync(SpawnLoopRequest request, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+    public ValueTask<IReadOnlyList<LoopInstance>> GetChildrenAsync(string aggregateId, string? orgId = null, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+    public ValueTask<LoopInstance?> GetParentAsync(string aggregateId, string? orgId = null, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+    public ValueTask<IReadOnlyList<LoopTreeNode>> GetCorrelationTreeAsync(string correlationId, string? orgId = null, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+    public ValueTask<LoopInstance> MigrateAsync(MigrationRequest request, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 }
