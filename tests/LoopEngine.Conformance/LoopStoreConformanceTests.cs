@@ -54,7 +54,7 @@ public abstract class LoopStoreConformanceTests
         }
     }
 
-    [Fact]
+    [StoreFact]
     public async Task CommitAsync_CreateWithHostileText_ReadsBackEveryFieldExactly()
     {
         var store = await CreateStoreAsync();
@@ -83,7 +83,7 @@ public abstract class LoopStoreConformanceTests
         TraceVerifier.Verify(trace, instance2.Head).IsValid.Should().BeTrue();
     }
 
-    [Fact]
+    [StoreFact]
     public async Task ReadTraceAsync_LongChain_VerifiesAgainstHeadAndPagesByRange()
     {
         var store = await CreateStoreAsync();
@@ -107,7 +107,7 @@ public abstract class LoopStoreConformanceTests
         (await store.GetInstanceAsync(Org, "missing")).Should().BeNull();
     }
 
-    [Fact]
+    [StoreFact]
     public async Task CommitAsync_StaleExpectedVersion_ReturnsConflictAndWritesNothing()
     {
         var store = await CreateStoreAsync();
@@ -132,7 +132,7 @@ public abstract class LoopStoreConformanceTests
         (await store.GetIdempotencyEntryAsync(Org, "PO-1", "k")).Should().BeNull();
     }
 
-    [Fact]
+    [StoreFact]
     public async Task CommitAsync_ExpectedVersionAheadOfStored_ReturnsConflict()
     {
         var store = await CreateStoreAsync();
@@ -147,7 +147,7 @@ public abstract class LoopStoreConformanceTests
         (await store.ReadTraceAsync(Org, "PO-1")).Should().HaveCount(1);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task CommitAsync_CreateOfExistingAggregate_ReturnsAlreadyExistsAndWritesNothing()
     {
         var store = await CreateStoreAsync();
@@ -164,7 +164,7 @@ public abstract class LoopStoreConformanceTests
         (await ReadAllEventsAsync(store)).Should().HaveCount(1);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task CommitAsync_ThirtyTwoRacingCreates_ExactlyOneSucceeds()
     {
         var store = await CreateStoreAsync();
@@ -177,7 +177,7 @@ public abstract class LoopStoreConformanceTests
         (await ReadAllEventsAsync(store)).Should().HaveCount(1);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task CommitAsync_ThirtyTwoRacingAppenders_LoseDuplicateAndSkipNothing()
     {
         var store = await CreateStoreAsync();
@@ -221,7 +221,7 @@ public abstract class LoopStoreConformanceTests
         (await ReadAllEventsAsync(store)).Should().HaveCount(32 * perWriter + 1);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task CommitAsync_SecondInstanceWriteConflicts_WritesNothingAtAll()
     {
         var store = await CreateStoreAsync();
@@ -254,7 +254,7 @@ public abstract class LoopStoreConformanceTests
         (await store.GetIdempotencyEntryAsync(Org, "PO-1", "key-1")).Should().BeNull();
     }
 
-    [Fact]
+    [StoreFact]
     public async Task CommitAsync_TwoInstancesInOneCommit_WritesBothWithEventsInOrder()
     {
         var store = await CreateStoreAsync();
@@ -273,7 +273,7 @@ public abstract class LoopStoreConformanceTests
         events.Select(e => e.Position).Should().Equal(result.EventPositions);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task CommitAsync_IdempotencyEntry_IsStoredAndReadBack()
     {
         var store = await CreateStoreAsync();
@@ -289,7 +289,7 @@ public abstract class LoopStoreConformanceTests
         (await store.GetIdempotencyEntryAsync("org-b", "PO-1", entry.Key)).Should().BeNull();
     }
 
-    [Fact]
+    [StoreFact]
     public async Task CommitAsync_DuplicateIdempotencyKey_ReturnsKeyExistsAndWritesNothing()
     {
         var store = await CreateStoreAsync();
@@ -310,7 +310,7 @@ public abstract class LoopStoreConformanceTests
         (await store.GetIdempotencyEntryAsync(Org, "PO-1", "k1"))!.RequestHash.Should().Be("h1");
     }
 
-    [Fact]
+    [StoreFact]
     public async Task CommitAsync_Recommendations_AreUpsertedAndReadBackExactly()
     {
         var store = await CreateStoreAsync();
@@ -328,7 +328,7 @@ public abstract class LoopStoreConformanceTests
         (await store.GetRecommendationAsync(Org, "missing")).Should().BeNull();
     }
 
-    [Fact]
+    [StoreFact]
     public async Task QueryRecommendationsAsync_FiltersAndPages_ReturnEachMatchOnceInOrder()
     {
         var store = await CreateStoreAsync();
@@ -366,7 +366,7 @@ public abstract class LoopStoreConformanceTests
         (await All(new RecommendationQuery { OrgId = "org-c" })).Should().BeEmpty();
     }
 
-    [Fact]
+    [StoreFact]
     public async Task QueryInstancesAsync_Filters_MatchTheReferenceFilter()
     {
         var store = await CreateStoreAsync();
@@ -411,7 +411,7 @@ public abstract class LoopStoreConformanceTests
         ShouldMatch(one.Items.Single(), expected.Single(i => i.AggregateId == "PO-00"));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task QueryInstancesAsync_KeysetPagingOver250Instances_ReturnsEachOnceInOrder()
     {
         var store = await CreateStoreAsync();
@@ -440,7 +440,7 @@ public abstract class LoopStoreConformanceTests
         seen.Should().Equal(ids.OrderBy(x => x.At).ThenBy(x => x.Id, StringComparer.Ordinal).Select(x => x.Id));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task QueryAsync_InvalidPageSizeOrToken_Throws()
     {
         var store = await CreateStoreAsync();
@@ -450,7 +450,7 @@ public abstract class LoopStoreConformanceTests
         await FluentActions.Awaiting(async () => await store.QueryRecommendationsAsync(new RecommendationQuery { OrgId = Org, PageSize = 1001 })).Should().ThrowAsync<ArgumentOutOfRangeException>();
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Stores_SameAggregateInTwoOrgs_AreIndependent()
     {
         var store = await CreateStoreAsync();
@@ -471,7 +471,7 @@ public abstract class LoopStoreConformanceTests
         (await store.GetInstanceAsync("org-c", "PO-1")).Should().BeNull();
     }
 
-    [Fact]
+    [StoreFact]
     public async Task ReadEventsAsync_AfterPosition_CatchesUpInStrictlyIncreasingOrder()
     {
         var store = await CreateStoreAsync();
@@ -500,7 +500,7 @@ public abstract class LoopStoreConformanceTests
         await FluentActions.Awaiting(async () => await store.ReadEventsAsync(0, 0)).Should().ThrowAsync<ArgumentOutOfRangeException>();
     }
 
-    [Fact]
+    [StoreFact]
     public async Task WaitForEventsAsync_CommitWhileWaiting_ReturnsPromptly()
     {
         var store = await CreateStoreAsync();
@@ -524,7 +524,7 @@ public abstract class LoopStoreConformanceTests
         watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(5), "events are already there");
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Checkpoints_SetAndOverwrite_AreReadBackDurably()
     {
         var store = await CreateStoreAsync();
@@ -539,7 +539,7 @@ public abstract class LoopStoreConformanceTests
         (await second.GetCheckpointAsync("projector")).Should().BeNull();
     }
 
-    [Fact]
+    [StoreFact]
     public async Task NextSequenceValueAsync_ThirtyTwoParallelCallers_NeverRepeats()
     {
         var store = await CreateStoreAsync();
@@ -559,7 +559,7 @@ public abstract class LoopStoreConformanceTests
         (await store.NextSequenceValueAsync(Org, "other")).Should().Be(1);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task SeedSequenceAsync_Seeded_NextReturnsSeedAndNeverGoesBack()
     {
         var store = await CreateStoreAsync();
@@ -573,7 +573,7 @@ public abstract class LoopStoreConformanceTests
         (await second.NextSequenceValueAsync(Org, "po")).Should().Be(44);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task CommitAsync_WriterOnSecondConnection_SeesAndConflictsWithFirst()
     {
         var store = await CreateStoreAsync();

@@ -5,7 +5,7 @@ internal sealed class TempDatabase : IDisposable
 {
     public TempDatabase()
     {
-        Directory = Path.Combine(Path.GetTempPath(), "loopengine-sqlite-" + Guid.NewGuid().ToString("N"));
+        Directory = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "loopengine-sqlite-" + Guid.NewGuid().ToString("N"));
         System.IO.Directory.CreateDirectory(Directory);
     }
 
