@@ -5,7 +5,7 @@ using LoopEngine.Sqlite;
 
 // A child process for the durable stores' crash-safety and multi-host tests.
 //   sqlite-crash <file> <writers>               : writes forever on aggregates W0..Wn, printing "ACK <aggregate> <sequence>" after each acknowledged commit
-//   sqlite-writer <file> <aggregate> <count>    : appends <count> commits with read-version-then-commit retry, then prints "DONE <committed> <conflicts>"
+//   sqlite-writer <file> <aggregate> <count> <host> : appends <count> commits with read-version-then-commit retry, then prints "DONE <committed> <conflicts>"
 //   pg-writer <schema> <host> <aggregates> <count> : the same on PostgreSQL (LOOPENGINE_POSTGRES), aggregates comma-separated, tagging evidence with <host>
 var mode = args.Length > 0 ? args[0] : string.Empty;
 var output = Console.Out;
@@ -35,7 +35,7 @@ switch (mode)
     case "sqlite-writer":
     {
         await using var store = new SqliteLoopStore("Data Source=" + args[1]);
-        return await WriteManyAsync(store, [args[2]], int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture), "host");
+        return await WriteManyAsync(store, [args[2]], int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture), args[4]);
     }
 
     case "pg-writer":
