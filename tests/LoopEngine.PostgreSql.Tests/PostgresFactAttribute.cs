@@ -4,6 +4,7 @@ namespace LoopEngine.PostgreSql.Tests;
 /// A fact that needs PostgreSQL (LOOPENGINE_POSTGRES). Skipped with a visible reason on a developer machine without it;
 /// on CI (CI=true) it runs anyway, and fails for want of the database.
 /// </summary>
+[AttributeUsage(AttributeTargets.Method)]
 public sealed class PostgresFactAttribute : FactAttribute
 {
     public PostgresFactAttribute()
