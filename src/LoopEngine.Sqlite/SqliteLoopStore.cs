@@ -25,6 +25,7 @@ public sealed class SqliteLoopStore : ILoopStore, IAsyncDisposable
     private WriterCommands? _commands;
     private TaskCompletionSource _newEvents = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _disposed;
+    private long _transactions;
 
     /// <summary>Initializes a new instance of the <see cref="SqliteLoopStore"/> class on a file, with the default options.</summary>
     /// <param name="connectionString">A Microsoft.Data.Sqlite connection string, for example <c>Data Source=loops.db</c>.</param>
@@ -52,6 +53,9 @@ public sealed class SqliteLoopStore : ILoopStore, IAsyncDisposable
 
         _connectionString = builder.ToString();
     }
+
+    /// <summary>Gets the number of write transactions committed so far (each may hold many writes: group commit).</summary>
+    internal long TransactionCount => Interlocked.Read(ref _transactions);
 
     /// <summary>Opens the file, applies pending schema migrations and starts the writer. Called by the first operation if not before.</summary>
     /// <param name="cancellationToken">Cancels the wait (not the initialization).</param>
@@ -191,6 +195,7 @@ public sealed class SqliteLoopStore : ILoopStore, IAsyncDisposable
                 }
 
                 commands.Commit.ExecuteNonQuery();
+                Interlocked.Increment(ref _transactions);
             }
             catch (Exception ex)
             {

@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace LoopEngine.Sqlite.Tests;
 
-public sealed class SqliteLoopStoreSchemaTests : IDisposable
+public sealed class SqliteLoopStoreSpecificTests : IDisposable
 {
     private readonly TempDatabase _database = new();
 
@@ -111,6 +111,7 @@ public sealed class SqliteLoopStoreSchemaTests : IDisposable
                 return committed;
             })));
             results.Sum().Should().Be(640);
+            store.TransactionCount.Should().BeLessThan(640, "concurrent writes share transactions (group commit)");
         }
 
         Scalar("SELECT COUNT(*) FROM instances").Should().Be(640);
