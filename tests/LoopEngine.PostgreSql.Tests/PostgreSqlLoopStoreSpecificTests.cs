@@ -100,6 +100,19 @@ public sealed class PostgreSqlLoopStoreSpecificTests : IAsyncLifetime
     }
 
     [PostgresFact]
+    public async Task Constructor_CallersDataSource_IsUsedAndLeftOpen()
+    {
+        await using var dataSource = NpgsqlDataSource.Create(PostgresDatabase.RequireConnectionString());
+        await using (var store = new PostgreSqlLoopStore(dataSource, new PostgreSqlLoopStoreOptions { Schema = _schema }))
+        {
+            (await store.CommitAsync(StoreTestData.Start("org", "PO-1").Commit)).IsCommitted.Should().BeTrue();
+        }
+
+        await using var command = dataSource.CreateCommand($"SELECT count(*) FROM \"{_schema}\".instances;");
+        ((long)(await command.ExecuteScalarAsync())!).Should().Be(1, "the data source still works after the store is disposed");
+    }
+
+    [PostgresFact]
     public async Task InitializeAsync_EightHostsStartingAtOnce_MigrateOnce()
     {
         var stores = Enumerable.Range(0, 8).Select(_ => NewStore()).ToList();
