@@ -594,7 +594,9 @@ public sealed class SqliteLoopStore : ILoopStore, IAsyncDisposable
                 _result = result;
                 return keep;
             }
-            catch (Exception ex) when (ex is SqliteException or InvalidOperationException or ArgumentException or FormatException)
+#pragma warning disable CA1031 // Whatever one write throws is its caller's error, never its batch-mates'.
+            catch (Exception ex)
+#pragma warning restore CA1031
             {
                 // Only this write fails; its savepoint is rolled back and the batch goes on.
                 _error = ex;

@@ -118,4 +118,23 @@ public sealed class SqliteLoopStoreSpecificTests : IDisposable
         Scalar("SELECT COUNT(*) FROM events").Should().Be(640);
         Scalar("SELECT MAX(position) FROM events").Should().Be(640, "positions are gapless");
     }
+
+    [Fact]
+    public async Task CommitAsync_OneWriteInBatchFails_OnlyThatCallerSeesTheError()
+    {
+        await using var store = new SqliteLoopStore(_database.ConnectionString());
+        await store.InitializeAsync();
+        var (good, _, _) = StoreTestData.Start("org", "PO-GOOD");
+        var (bad, _, _) = StoreTestData.Start("org", "PO-BAD");
+        bad = bad with { Events = [bad.Events[0] with { Json = null! }] };
+
+        var tasks = Enumerable.Range(0, 20).Select(i => store.CommitAsync(i == 10 ? bad : StoreTestData.Start("org", "PO-" + i).Commit).AsTask()).ToList();
+        var goodResult = await store.CommitAsync(good);
+
+        goodResult.IsCommitted.Should().BeTrue();
+        await FluentActions.Awaiting(() => tasks[10]).Should().ThrowAsync<Exception>();
+        tasks.Where((_, i) => i != 10).Should().OnlyContain(t => t.Result.IsCommitted);
+        (await store.GetInstanceAsync("org", "PO-BAD")).Should().BeNull("the failed write's savepoint was rolled back");
+        (await store.ReadEventsAsync(0, 100)).Should().HaveCount(20);
+    }
 }
