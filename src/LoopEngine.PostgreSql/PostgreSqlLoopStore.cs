@@ -1,0 +1,625 @@
+using System.Collections.Concurrent;
+using System.Data.Common;
+using System.Text;
+using System.Text.RegularExpressions;
+using LoopEngine.Stores;
+using Npgsql;
+
+namespace LoopEngine.PostgreSql;
+
+/// <summary>
+/// A durable <see cref="ILoopStore"/> in PostgreSQL, for many hosts sharing one database. Each commit is one transaction
+/// whose version checks and inserts travel in one round trip; events carry the writing transaction's id, and readers only
+/// return events below the oldest running transaction (a visibility horizon), so no reader skips a lower position that
+/// commits late. Waiting readers follow LISTEN/NOTIFY with a polling fallback.
+/// </summary>
+public sealed partial class PostgreSqlLoopStore : ILoopStore, IAsyncDisposable
+{
+    private const string UniqueViolation = "23505";
+
+    private static readonly ConcurrentDictionary<string, (string Sql, string[] Names)> s_positional = new(StringComparer.Ordinal);
+
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly bool _ownsDataSource;
+    private readonly PostgreSqlLoopStoreOptions _options;
+    private readonly string _s;
+    private readonly string _channel;
+    private readonly long _eventLockKey;
+    private readonly long _migrationLockKey;
+    private readonly Lock _gate = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private Task? _initialized;
+    private Task? _listener;
+    private TaskCompletionSource _notified = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _disposed;
+
+    /// <summary>Initializes a new instance of the <see cref="PostgreSqlLoopStore"/> class with the default options.</summary>
+    /// <param name="connectionString">An Npgsql connection string.</param>
+    public PostgreSqlLoopStore(string connectionString)
+        : this(new PostgreSqlLoopStoreOptions { ConnectionString = connectionString })
+    {
+    }
+
+    /// <summary>Initializes a new instance of the <see cref="PostgreSqlLoopStore"/> class; the store owns the data source it builds.</summary>
+    /// <param name="options">The options, with a connection string.</param>
+    public PostgreSqlLoopStore(PostgreSqlLoopStoreOptions options)
+        : this(NpgsqlDataSource.Create(Validated(options).ConnectionString), options, ownsDataSource: true)
+    {
+    }
+
+    /// <summary>Initializes a new instance of the <see cref="PostgreSqlLoopStore"/> class on a data source the caller owns.</summary>
+    /// <param name="dataSource">The data source.</param>
+    /// <param name="options">The options, or <see langword="null"/> for the defaults (the connection string is ignored).</param>
+    public PostgreSqlLoopStore(NpgsqlDataSource dataSource, PostgreSqlLoopStoreOptions? options = null)
+        : this(dataSource, options ?? new PostgreSqlLoopStoreOptions(), ownsDataSource: false)
+    {
+    }
+
+    private PostgreSqlLoopStore(NpgsqlDataSource dataSource, PostgreSqlLoopStoreOptions options, bool ownsDataSource)
+    {
+        ArgumentNullException.ThrowIfNull(dataSource);
+        options.Validate(needsConnectionString: false);
+        _dataSource = dataSource;
+        _ownsDataSource = ownsDataSource;
+        _options = options;
+        _s = "\"" + options.Schema + "\"";
+        _channel = "loopengine_events_" + options.Schema;
+        _eventLockKey = StableKey("loopengine.events." + options.Schema);
+        _migrationLockKey = StableKey("loopengine.migrate." + options.Schema);
+    }
+
+    private static PostgreSqlLoopStoreOptions Validated(PostgreSqlLoopStoreOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate(needsConnectionString: true);
+        return options;
+    }
+
+    // FNV-1a: a key that is the same in every process (string.GetHashCode is randomized per process).
+    private static long StableKey(string text)
+    {
+        var hash = 14695981039346656037UL;
+        foreach (var b in Encoding.UTF8.GetBytes(text))
+        {
+            hash = (hash ^ b) * 1099511628211UL;
+        }
+
+        return unchecked((long)hash);
+    }
+
+    /// <summary>Creates the schema or applies pending migrations (serialized across hosts), and starts listening for events.</summary>
+    /// <param name="cancellationToken">Cancels the wait (not the initialization).</param>
+    /// <returns>A task that completes when the store is ready.</returns>
+    /// <exception cref="PostgreSqlStoreSchemaException">The schema was written by a newer version of the store.</exception>
+    public Task InitializeAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        lock (_gate)
+        {
+            _initialized ??= MigrateAsync();
+        }
+
+        return _initialized.WaitAsync(cancellationToken);
+    }
+
+    private async Task MigrateAsync()
+    {
+        var connection = await _dataSource.OpenConnectionAsync().ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
+            await using (transaction.ConfigureAwait(false))
+            {
+                await ExecuteAsync(connection, "SELECT pg_advisory_xact_lock(@key);", ("@key", _migrationLockKey)).ConfigureAwait(false);
+                await ExecuteAsync(connection, $"CREATE SCHEMA IF NOT EXISTS {_s}; CREATE TABLE IF NOT EXISTS {_s}.schema_version (id int PRIMARY KEY CHECK (id = 1), version bigint NOT NULL);").ConfigureAwait(false);
+                using var read = new NpgsqlCommand($"SELECT version FROM {_s}.schema_version WHERE id = 1;", connection);
+                var current = await read.ExecuteScalarAsync().ConfigureAwait(false) is long v ? v : 0;
+                if (current > PostgreSqlSchema.LatestVersion)
+                {
+                    throw new PostgreSqlStoreSchemaException(_options.Schema, current, PostgreSqlSchema.LatestVersion);
+                }
+
+                for (var version = current + 1; version <= PostgreSqlSchema.LatestVersion; version++)
+                {
+                    await ExecuteAsync(connection, PostgreSqlSchema.Migrations[version - 1].Replace("{s}", _s, StringComparison.Ordinal)).ConfigureAwait(false);
+                    await ExecuteAsync(connection, $"INSERT INTO {_s}.schema_version (id, version) VALUES (1, @v) ON CONFLICT (id) DO UPDATE SET version = excluded.version;", ("@v", version)).ConfigureAwait(false);
+                }
+
+                await transaction.CommitAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, params (string Name, object Value)[] parameters)
+    {
+#pragma warning disable CA2100 // The SQL is built from constants and a validated, quoted schema name; every value is a parameter.
+        using var command = new NpgsqlCommand(sql, connection);
+#pragma warning restore CA2100
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name.TrimStart('@'), value);
+        }
+
+        await command.ExecuteNonQueryAsync().ConfigureAwait(false);
+    }
+
+    [GeneratedRegex("@[a-z_]+", RegexOptions.CultureInvariant)]
+    private static partial Regex ParameterPattern();
+
+    // Batches take positional parameters: rewrite @name to $n once per statement text.
+    private static (string Sql, string[] Names) Positional(string sql) => s_positional.GetOrAdd(sql, static text =>
+    {
+        var names = new List<string>();
+        var rewritten = ParameterPattern().Replace(text, m =>
+        {
+            var index = names.IndexOf(m.Value);
+            if (index < 0)
+            {
+                names.Add(m.Value);
+                index = names.Count - 1;
+            }
+
+            return "$" + (index + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        });
+        return (rewritten, names.ToArray());
+    });
+
+    private static NpgsqlBatchCommand BatchCommand(string sql, Action<Action<string, object>> bind)
+    {
+        var (text, names) = Positional(sql);
+        var values = new Dictionary<string, object>(StringComparer.Ordinal);
+        bind((name, value) => values[name] = value);
+        var command = new NpgsqlBatchCommand(text);
+        foreach (var name in names)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = values[name] });
+        }
+
+        return command;
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<LoopInstance?> GetInstanceAsync(string orgId, string aggregateId, CancellationToken cancellationToken = default)
+    {
+        var items = await ReadListAsync($"SELECT {StoreRows.InstanceColumns} FROM {_s}.instances WHERE org = @org AND aggregate = @aggregate;",
+            [("@org", orgId), ("@aggregate", aggregateId)], StoreRows.ReadInstance, cancellationToken).ConfigureAwait(false);
+        return items.Count == 0 ? null : items[0];
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<CommitResult> CommitAsync(StoreCommit commit, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(commit);
+        await InitializeAsync(cancellationToken).ConfigureAwait(false);
+        var org = commit.OrgId;
+        var batchCommands = new List<NpgsqlBatchCommand>();
+        var eventCount = commit.Events.Count;
+        if (eventCount > 0)
+        {
+            // The event inserts are the transaction's first write, made under a short lock: the transaction id and the
+            // positions are taken together, so position order is transaction-id order and the horizon never skips.
+            batchCommands.Add(BatchCommand("SELECT pg_advisory_lock(@key);", set => set("@key", _eventLockKey)));
+            foreach (var loopEvent in commit.Events)
+            {
+                batchCommands.Add(BatchCommand($"INSERT INTO {_s}.events ({StoreRows.EventInsertColumns}) VALUES ({StoreRows.EventParameters}) RETURNING position;", set => StoreRows.BindEvent(set, loopEvent)));
+            }
+
+            batchCommands.Add(BatchCommand("SELECT pg_advisory_unlock(@key);", set => set("@key", _eventLockKey)));
+        }
+
+        var firstInstance = batchCommands.Count;
+        foreach (var write in commit.Instances)
+        {
+            batchCommands.Add(write.ExpectedVersion == 0
+                ? BatchCommand($"INSERT INTO {_s}.instances ({StoreRows.InstanceColumns}) VALUES ({StoreRows.InstanceParameters});", set => BindInstance(set, org, write.Instance))
+                : BatchCommand($"UPDATE {_s}.instances SET {StoreRows.InstanceUpdateSet} WHERE org = @org AND aggregate = @aggregate AND version = @expected;", set =>
+                {
+                    BindInstance(set, org, write.Instance);
+                    set("@expected", write.ExpectedVersion);
+                }));
+        }
+
+        foreach (var record in commit.Records)
+        {
+            batchCommands.Add(BatchCommand($"INSERT INTO {_s}.trace_records ({StoreRows.RecordColumns}) VALUES ({StoreRows.RecordParameters});", set => StoreRows.BindRecord(set, org, record)));
+        }
+
+        foreach (var recommendation in commit.Recommendations)
+        {
+            batchCommands.Add(BatchCommand($"INSERT INTO {_s}.recommendations ({StoreRows.RecommendationColumns}) VALUES ({StoreRows.RecommendationParameters}) ON CONFLICT (org, id) DO UPDATE SET {StoreRows.RecommendationUpdateSet};", set => StoreRows.BindRecommendation(set, org, recommendation)));
+        }
+
+        if (commit.Idempotency is { } idempotency)
+        {
+            batchCommands.Add(BatchCommand($"INSERT INTO {_s}.idempotency ({StoreRows.IdempotencyColumns}) VALUES ({StoreRows.IdempotencyParameters});", set => StoreRows.BindIdempotency(set, org, idempotency)));
+        }
+
+        if (eventCount > 0)
+        {
+            batchCommands.Add(BatchCommand("SELECT pg_notify(@channel, '');", set => set("@channel", _channel)));
+        }
+
+        var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await using (transaction.ConfigureAwait(false))
+            {
+                var positions = new long[eventCount];
+                using var batch = new NpgsqlBatch(connection, transaction);
+                foreach (var command in batchCommands)
+                {
+                    batch.BatchCommands.Add(command);
+                }
+
+                try
+                {
+                    var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                    await using (reader.ConfigureAwait(false))
+                    {
+                        var index = -1;
+                        do
+                        {
+                            index++;
+                            if (index >= 1 && index <= eventCount && await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                            {
+                                positions[index - 1] = reader.GetInt64(0);
+                            }
+                        }
+                        while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
+                    }
+                }
+                catch (PostgresException ex) when (ex.SqlState == UniqueViolation)
+                {
+                    await RollbackAsync(connection, transaction, eventCount > 0).ConfigureAwait(false);
+                    return await ConflictFromConstraintAsync(commit, ex).ConfigureAwait(false);
+                }
+                catch
+                {
+                    await RollbackAsync(connection, transaction, eventCount > 0).ConfigureAwait(false);
+                    throw;
+                }
+
+                for (var i = 0; i < commit.Instances.Count; i++)
+                {
+                    if (batch.BatchCommands[firstInstance + i].RecordsAffected == 0)
+                    {
+                        await transaction.RollbackAsync(CancellationToken.None).ConfigureAwait(false);
+                        var aggregate = commit.Instances[i].Instance.AggregateId;
+                        return CommitResult.Conflict(aggregate, await ReadVersionAsync(org, aggregate).ConfigureAwait(false));
+                    }
+                }
+
+                await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+                return CommitResult.Committed(positions);
+            }
+        }
+    }
+
+    private static void BindInstance(Action<string, object> set, string org, LoopInstance instance)
+    {
+        StoreRows.BindInstance(set, instance);
+        set("@org", org);
+    }
+
+    private static async Task RollbackAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, bool mayHoldEventLock)
+    {
+        try
+        {
+            await transaction.RollbackAsync(CancellationToken.None).ConfigureAwait(false);
+            if (mayHoldEventLock)
+            {
+                // The batch may have failed between taking and releasing the event lock: never return it to the pool held.
+                using var unlock = new NpgsqlCommand("SELECT pg_advisory_unlock_all();", connection);
+                await unlock.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException)
+        {
+            // A broken connection: the server ends the session and releases its locks.
+        }
+    }
+
+    private async Task<CommitResult> ConflictFromConstraintAsync(StoreCommit commit, PostgresException ex)
+    {
+        switch (ex.ConstraintName)
+        {
+            case "pk_instances":
+            {
+                var aggregate = commit.Instances.FirstOrDefault(w => w.ExpectedVersion == 0 && ex.Detail?.Contains(w.Instance.AggregateId, StringComparison.Ordinal) == true)?.Instance.AggregateId
+                    ?? await FirstExistingAsync(commit).ConfigureAwait(false);
+                return CommitResult.Exists(aggregate, await ReadVersionAsync(commit.OrgId, aggregate).ConfigureAwait(false));
+            }
+
+            case "pk_trace_records":
+            {
+                // A record must extend its trace; a store never overwrites one.
+                foreach (var record in commit.Records)
+                {
+                    var version = await ReadVersionAsync(commit.OrgId, record.AggregateId).ConfigureAwait(false);
+                    if (record.Sequence <= version)
+                    {
+                        return CommitResult.Conflict(record.AggregateId, version);
+                    }
+                }
+
+                var first = commit.Records[0].AggregateId;
+                return CommitResult.Conflict(first, await ReadVersionAsync(commit.OrgId, first).ConfigureAwait(false));
+            }
+
+            case "pk_idempotency":
+                return CommitResult.KeyExists(commit.Idempotency!.AggregateId);
+
+            default:
+                throw ex;
+        }
+    }
+
+    private async Task<string> FirstExistingAsync(StoreCommit commit)
+    {
+        foreach (var write in commit.Instances.Where(w => w.ExpectedVersion == 0))
+        {
+            if (await ReadVersionAsync(commit.OrgId, write.Instance.AggregateId).ConfigureAwait(false) > 0)
+            {
+                return write.Instance.AggregateId;
+            }
+        }
+
+        return commit.Instances[0].Instance.AggregateId;
+    }
+
+    private async Task<long> ReadVersionAsync(string org, string aggregate)
+    {
+        var items = await ReadListAsync($"SELECT version FROM {_s}.instances WHERE org = @org AND aggregate = @aggregate;", [("@org", org), ("@aggregate", aggregate)], r => r.GetInt64(0), CancellationToken.None).ConfigureAwait(false);
+        return items.Count == 0 ? 0 : items[0];
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<IReadOnlyList<TransitionRecord>> ReadTraceAsync(string orgId, string aggregateId, long fromSequence = 1, int maxCount = int.MaxValue, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxCount);
+        return await ReadListAsync(
+            $"SELECT {StoreRows.RecordColumns} FROM {_s}.trace_records WHERE org = @org AND aggregate = @aggregate AND sequence >= @from ORDER BY sequence LIMIT @max;",
+            [("@org", orgId), ("@aggregate", aggregateId), ("@from", fromSequence), ("@max", (long)maxCount)],
+            StoreRows.ReadRecord,
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<Page<LoopInstance>> QueryInstancesAsync(InstanceQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        PageTokens.ValidatePageSize(query.PageSize);
+        var parameters = new List<(string Name, object Value)>();
+        var where = StoreRows.InstanceFilter(query, parameters, "= ANY({0})");
+        parameters.Add(("@limit", query.PageSize + 1L));
+        var items = await ReadListAsync($"SELECT {StoreRows.InstanceColumns} FROM {_s}.instances WHERE {where} ORDER BY opened_at, aggregate LIMIT @limit;", parameters, StoreRows.ReadInstance, cancellationToken).ConfigureAwait(false);
+        return ToPage(items, query.PageSize, i => PageTokens.Encode(i.OpenedAt, i.AggregateId));
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<Page<Recommendation>> QueryRecommendationsAsync(RecommendationQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        PageTokens.ValidatePageSize(query.PageSize);
+        var parameters = new List<(string Name, object Value)>();
+        var where = StoreRows.RecommendationFilter(query, parameters, "= ANY({0})");
+        parameters.Add(("@limit", query.PageSize + 1L));
+        var items = await ReadListAsync($"SELECT {StoreRows.RecommendationColumns} FROM {_s}.recommendations WHERE {where} ORDER BY created_at, id LIMIT @limit;", parameters, StoreRows.ReadRecommendation, cancellationToken).ConfigureAwait(false);
+        return ToPage(items, query.PageSize, r => PageTokens.Encode(r.CreatedAt, r.Id));
+    }
+
+    private static Page<T> ToPage<T>(List<T> items, int pageSize, Func<T, string> token)
+    {
+        if (items.Count <= pageSize)
+        {
+            return new Page<T>(items, null);
+        }
+
+        items.RemoveAt(items.Count - 1);
+        return new Page<T>(items, token(items[^1]));
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<IReadOnlyList<LoopEvent>> ReadEventsAsync(long afterPosition, int maxCount, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(afterPosition);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxCount);
+
+        // Only events of transactions older than every running one: a running transaction may still commit a lower position.
+        return await ReadListAsync(
+            $"SELECT {StoreRows.EventColumns} FROM {_s}.events WHERE position > @after AND tx < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY position LIMIT @max;",
+            [("@after", afterPosition), ("@max", (long)maxCount)],
+            StoreRows.ReadEvent,
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask WaitForEventsAsync(long afterPosition, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        await InitializeAsync(cancellationToken).ConfigureAwait(false);
+        EnsureListening();
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        var interval = _options.EventPollInterval;
+        try
+        {
+            while (true)
+            {
+                var signal = Volatile.Read(ref _notified).Task;
+                if ((await ReadEventsAsync(afterPosition, 1, deadline.Token).ConfigureAwait(false)).Count > 0)
+                {
+                    return;
+                }
+
+                try
+                {
+                    await signal.WaitAsync(interval, deadline.Token).ConfigureAwait(false);
+                    interval = _options.EventPollInterval;
+                }
+                catch (TimeoutException)
+                {
+                    // No notification: poll again, backing off.
+                    interval = TimeSpan.FromTicks(Math.Min(interval.Ticks * 2, _options.MaxEventPollInterval.Ticks));
+                }
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The timeout passed; the caller reads again.
+        }
+    }
+
+    private void EnsureListening()
+    {
+        lock (_gate)
+        {
+            _listener ??= Task.Run(ListenAsync, CancellationToken.None);
+        }
+    }
+
+    private async Task ListenAsync()
+    {
+        var token = _stopping.Token;
+        while (!token.IsCancellationRequested)
+        {
+            try
+            {
+                var connection = await _dataSource.OpenConnectionAsync(token).ConfigureAwait(false);
+                await using (connection.ConfigureAwait(false))
+                {
+                    connection.Notification += (_, _) => Interlocked.Exchange(ref _notified, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+                    using (var listen = new NpgsqlCommand("LISTEN \"" + _channel + "\";", connection))
+                    {
+                        await listen.ExecuteNonQueryAsync(token).ConfigureAwait(false);
+                    }
+
+                    // Wake waiters once: a commit may have happened before LISTEN took effect.
+                    Interlocked.Exchange(ref _notified, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+                    while (true)
+                    {
+                        await connection.WaitAsync(token).ConfigureAwait(false);
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or TimeoutException)
+            {
+                // The waiters keep polling; try to listen again shortly.
+                try
+                {
+                    await Task.Delay(_options.MaxEventPollInterval, token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<long?> GetCheckpointAsync(string subscriberName, CancellationToken cancellationToken = default)
+    {
+        var items = await ReadListAsync($"SELECT position FROM {_s}.checkpoints WHERE name = @name;", [("@name", subscriberName)], r => r.GetInt64(0), cancellationToken).ConfigureAwait(false);
+        return items.Count == 0 ? null : items[0];
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask SetCheckpointAsync(string subscriberName, long position, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(subscriberName);
+        ArgumentOutOfRangeException.ThrowIfNegative(position);
+        await ReadListAsync($"INSERT INTO {_s}.checkpoints (name, position) VALUES (@name, @position) ON CONFLICT (name) DO UPDATE SET position = excluded.position RETURNING position;",
+            [("@name", subscriberName), ("@position", position)], r => r.GetInt64(0), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<IdempotencyEntry?> GetIdempotencyEntryAsync(string orgId, string aggregateId, string key, CancellationToken cancellationToken = default)
+    {
+        var items = await ReadListAsync($"SELECT {StoreRows.IdempotencyColumns} FROM {_s}.idempotency WHERE org = @org AND aggregate = @aggregate AND key = @key;",
+            [("@org", orgId), ("@aggregate", aggregateId), ("@key", key)], StoreRows.ReadIdempotency, cancellationToken).ConfigureAwait(false);
+        return items.Count == 0 ? null : items[0];
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<Recommendation?> GetRecommendationAsync(string orgId, string recommendationId, CancellationToken cancellationToken = default)
+    {
+        var items = await ReadListAsync($"SELECT {StoreRows.RecommendationColumns} FROM {_s}.recommendations WHERE org = @org AND id = @id;",
+            [("@org", orgId), ("@id", recommendationId)], StoreRows.ReadRecommendation, cancellationToken).ConfigureAwait(false);
+        return items.Count == 0 ? null : items[0];
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<long> NextSequenceValueAsync(string orgId, string sequenceName, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(orgId);
+        ArgumentNullException.ThrowIfNull(sequenceName);
+        var items = await ReadListAsync($"INSERT INTO {_s}.sequences (org, name, next_value) VALUES (@org, @name, 2) ON CONFLICT (org, name) DO UPDATE SET next_value = {_s}.sequences.next_value + 1 RETURNING next_value - 1;",
+            [("@org", orgId), ("@name", sequenceName)], r => r.GetInt64(0), cancellationToken).ConfigureAwait(false);
+        return items[0];
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask SeedSequenceAsync(string orgId, string sequenceName, long nextValue, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(orgId);
+        ArgumentNullException.ThrowIfNull(sequenceName);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(nextValue);
+        await ReadListAsync($"INSERT INTO {_s}.sequences (org, name, next_value) VALUES (@org, @name, @value) ON CONFLICT (org, name) DO UPDATE SET next_value = GREATEST({_s}.sequences.next_value, excluded.next_value) RETURNING next_value;",
+            [("@org", orgId), ("@name", sequenceName), ("@value", nextValue)], r => r.GetInt64(0), cancellationToken).ConfigureAwait(false);
+    }
+
+    private async ValueTask<List<T>> ReadListAsync<T>(string sql, IEnumerable<(string Name, object Value)> parameters, Func<DbDataReader, T> read, CancellationToken cancellationToken)
+    {
+        await InitializeAsync(cancellationToken).ConfigureAwait(false);
+        var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+#pragma warning disable CA2100 // The SQL is built from constants and a validated, quoted schema name; every value is a parameter.
+            using var command = new NpgsqlCommand(sql, connection);
+#pragma warning restore CA2100
+            foreach (var (name, value) in parameters)
+            {
+                command.Parameters.AddWithValue(name.TrimStart('@'), value);
+            }
+
+            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                var items = new List<T>();
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    items.Add(read(reader));
+                }
+
+                return items;
+            }
+        }
+    }
+
+    /// <summary>Stops listening and, when the store built it, disposes the data source.</summary>
+    /// <returns>A task that completes when the store is closed.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        if (_listener is not null)
+        {
+            await _listener.ConfigureAwait(false);
+        }
+
+        _stopping.Dispose();
+        if (_ownsDataSource)
+        {
+            await _dataSource.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}

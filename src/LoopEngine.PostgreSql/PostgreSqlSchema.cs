@@ -1,0 +1,49 @@
+namespace LoopEngine.PostgreSql;
+
+/// <summary>The ordered schema migrations; <c>{s}</c> is the quoted schema. A released migration is never edited; add a new one.</summary>
+internal static class PostgreSqlSchema
+{
+    public static readonly string[] Migrations =
+    [
+        """
+        CREATE TABLE {s}.instances (
+            org text NOT NULL, aggregate text COLLATE "C" NOT NULL, loop_id text NOT NULL, definition_version text NOT NULL,
+            current_state text NOT NULL, status bigint NOT NULL, version bigint NOT NULL, correlation_id text NOT NULL,
+            opened_at bigint NOT NULL, updated_at bigint NOT NULL, closed_at bigint, head_hash text NOT NULL,
+            parent_loop_id text, parent_aggregate_id text,
+            CONSTRAINT pk_instances PRIMARY KEY (org, aggregate));
+        CREATE INDEX ix_instances_opened ON {s}.instances (org, opened_at, aggregate);
+        CREATE INDEX ix_instances_correlation ON {s}.instances (org, correlation_id);
+        CREATE TABLE {s}.trace_records (
+            org text NOT NULL, aggregate text NOT NULL, sequence bigint NOT NULL, loop_id text NOT NULL,
+            definition_version text NOT NULL, transition_id text NOT NULL, from_state text, to_state text NOT NULL,
+            actor_type text NOT NULL, actor_id text NOT NULL, actor_model_id text, actor_provider text, actor_confidence double precision,
+            occurred_at text NOT NULL, evidence text NOT NULL, correlation_id text NOT NULL, causation_id text, warnings text NOT NULL,
+            recommendation_id text, recommender_type text, recommender_id text, recommender_model_id text, recommender_provider text,
+            recommender_confidence double precision, recommendation_evidence text, previous_hash text NOT NULL, hash text NOT NULL,
+            CONSTRAINT pk_trace_records PRIMARY KEY (org, aggregate, sequence));
+        CREATE TABLE {s}.events (
+            position bigint GENERATED ALWAYS AS IDENTITY, tx xid8 NOT NULL DEFAULT pg_current_xact_id(),
+            event_id text NOT NULL, type text NOT NULL, org text NOT NULL, loop_id text NOT NULL, aggregate text NOT NULL,
+            correlation_id text NOT NULL, occurred_at bigint NOT NULL, json text NOT NULL,
+            CONSTRAINT pk_events PRIMARY KEY (position));
+        CREATE TABLE {s}.recommendations (
+            org text NOT NULL, id text COLLATE "C" NOT NULL, loop_id text NOT NULL, aggregate text NOT NULL, transition_id text NOT NULL,
+            from_state text NOT NULL, instance_version bigint NOT NULL, recommender_type text NOT NULL, recommender_id text NOT NULL,
+            recommender_model_id text, recommender_provider text, recommender_confidence double precision, evidence text NOT NULL,
+            reasoning text, correlation_id text NOT NULL, created_at bigint NOT NULL, expires_at bigint NOT NULL, status bigint NOT NULL,
+            decided_at bigint, decided_by_type text, decided_by_id text, decided_by_model_id text, decided_by_provider text,
+            decided_by_confidence double precision, decision_reason text, executed_sequence bigint,
+            CONSTRAINT pk_recommendations PRIMARY KEY (org, id));
+        CREATE INDEX ix_recommendations_created ON {s}.recommendations (org, created_at, id);
+        CREATE TABLE {s}.idempotency (
+            org text NOT NULL, aggregate text NOT NULL, key text NOT NULL, request_hash text NOT NULL, sequence bigint,
+            recommendation_id text, created_at bigint NOT NULL,
+            CONSTRAINT pk_idempotency PRIMARY KEY (org, aggregate, key));
+        CREATE TABLE {s}.checkpoints (name text PRIMARY KEY, position bigint NOT NULL);
+        CREATE TABLE {s}.sequences (org text NOT NULL, name text NOT NULL, next_value bigint NOT NULL, PRIMARY KEY (org, name));
+        """,
+    ];
+
+    public static long LatestVersion => Migrations.Length;
+}

@@ -1,0 +1,30 @@
+using LoopEngine;
+using LoopEngine.Sqlite;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the SQLite store.</summary>
+public static class SqliteLoopEngineBuilderExtensions
+{
+    /// <summary>
+    /// Registers a <see cref="SqliteLoopStore"/> as the singleton <see cref="ILoopStore"/>, replacing any store registered before.
+    /// </summary>
+    /// <param name="services">The services.</param>
+    /// <param name="connectionString">A Microsoft.Data.Sqlite connection string, for example <c>Data Source=loops.db</c>.</param>
+    /// <param name="configure">Configures the options further, or <see langword="null"/>.</param>
+    /// <returns>The services, for chaining.</returns>
+    /// <exception cref="ArgumentException">The connection string or an option is not valid.</exception>
+    public static IServiceCollection AddSqliteLoopStore(this IServiceCollection services, string connectionString, Action<SqliteLoopStoreOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var options = new SqliteLoopStoreOptions { ConnectionString = connectionString };
+        configure?.Invoke(options);
+        options.Validate();
+        services.RemoveAll<ILoopStore>();
+        services.RemoveAll<SqliteLoopStore>();
+        services.AddSingleton(_ => new SqliteLoopStore(options));
+        services.AddSingleton<ILoopStore>(sp => sp.GetRequiredService<SqliteLoopStore>());
+        return services;
+    }
+}

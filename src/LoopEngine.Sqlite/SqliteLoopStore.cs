@@ -1,0 +1,742 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Threading.Channels;
+using LoopEngine.Stores;
+using Microsoft.Data.Sqlite;
+
+namespace LoopEngine.Sqlite;
+
+/// <summary>
+/// A durable <see cref="ILoopStore"/> in one SQLite file (WAL). A single writer applies pending writes in batches: each
+/// write in its own savepoint inside one transaction (group commit, one sync per batch), and every caller is answered only
+/// after that transaction committed. Readers use separate pooled connections. Several processes may share one file.
+/// </summary>
+public sealed class SqliteLoopStore : ILoopStore, IAsyncDisposable
+{
+    private const int SqliteConstraint = 19;
+
+    private readonly SqliteLoopStoreOptions _options;
+    private readonly string _connectionString;
+    private readonly Channel<WriteOp> _writes = Channel.CreateUnbounded<WriteOp>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Lock _initGate = new();
+    private Task? _initialized;
+    private Task? _writerLoop;
+    private SqliteConnection? _writer;
+    private WriterCommands? _commands;
+    private TaskCompletionSource _newEvents = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _disposed;
+    private long _transactions;
+
+    /// <summary>Initializes a new instance of the <see cref="SqliteLoopStore"/> class on a file, with the default options.</summary>
+    /// <param name="connectionString">A Microsoft.Data.Sqlite connection string, for example <c>Data Source=loops.db</c>.</param>
+    public SqliteLoopStore(string connectionString)
+        : this(new SqliteLoopStoreOptions { ConnectionString = connectionString })
+    {
+    }
+
+    /// <summary>Initializes a new instance of the <see cref="SqliteLoopStore"/> class.</summary>
+    /// <param name="options">The options; validated here.</param>
+    /// <exception cref="ArgumentException">An option is not valid.</exception>
+    public SqliteLoopStore(SqliteLoopStoreOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _options = options;
+        var builder = new SqliteConnectionStringBuilder(options.ConnectionString)
+        {
+            DefaultTimeout = (int)Math.Ceiling(options.BusyTimeout.TotalSeconds),
+        };
+        if (builder.Mode is SqliteOpenMode.Memory || string.IsNullOrEmpty(builder.DataSource) || builder.DataSource == ":memory:")
+        {
+            throw new ArgumentException("The SQLite store needs a file: set 'Data Source' to a path such as 'loops.db'. Use InMemoryLoopStore for a store in memory.", nameof(options));
+        }
+
+        _connectionString = builder.ToString();
+    }
+
+    /// <summary>Gets the number of write transactions committed so far (each may hold many writes: group commit).</summary>
+    internal long TransactionCount => Interlocked.Read(ref _transactions);
+
+    /// <summary>Opens the file, applies pending schema migrations and starts the writer. Called by the first operation if not before.</summary>
+    /// <param name="cancellationToken">Cancels the wait (not the initialization).</param>
+    /// <returns>A task that completes when the store is ready.</returns>
+    /// <exception cref="SqliteStoreSchemaException">The file was written by a newer version of the store.</exception>
+    public Task InitializeAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        lock (_initGate)
+        {
+            _initialized ??= Task.Run(Initialize, CancellationToken.None);
+        }
+
+        return _initialized.WaitAsync(cancellationToken);
+    }
+
+    private void Initialize()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            connection.Open();
+            Execute(connection, "PRAGMA journal_mode=WAL;");
+            Execute(connection, _options.Synchronous == SqliteSynchronousMode.Full ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=NORMAL;");
+            Execute(connection, "PRAGMA busy_timeout=" + ((long)_options.BusyTimeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture) + ";");
+            Migrate(connection);
+            _commands = new WriterCommands(connection);
+            _writer = connection;
+            _writerLoop = Task.Run(WriterLoopAsync, CancellationToken.None);
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    private static void Migrate(SqliteConnection connection)
+    {
+        Execute(connection, "BEGIN IMMEDIATE;");
+        try
+        {
+            Execute(connection, "CREATE TABLE IF NOT EXISTS schema_version (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL);");
+            using var read = connection.CreateCommand();
+            read.CommandText = "SELECT version FROM schema_version WHERE id = 1;";
+            var current = read.ExecuteScalar() is long v ? v : 0;
+            if (current > SqliteSchema.LatestVersion)
+            {
+                throw new SqliteStoreSchemaException(current, SqliteSchema.LatestVersion);
+            }
+
+            for (var version = current + 1; version <= SqliteSchema.LatestVersion; version++)
+            {
+                Execute(connection, SqliteSchema.Migrations[version - 1]);
+                Execute(connection, "INSERT INTO schema_version (id, version) VALUES (1, " + version.ToString(CultureInfo.InvariantCulture) + ") ON CONFLICT (id) DO UPDATE SET version = excluded.version;");
+            }
+
+            Execute(connection, "COMMIT;");
+        }
+        catch
+        {
+            Execute(connection, "ROLLBACK;");
+            throw;
+        }
+    }
+
+    private static void Execute(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    private async ValueTask<SqliteConnection> OpenReaderAsync(CancellationToken cancellationToken)
+    {
+        await InitializeAsync(cancellationToken).ConfigureAwait(false);
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async ValueTask<T> EnqueueAsync<T>(Func<WriterCommands, (T Result, bool Keep)> apply, bool signalsEvents, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        await InitializeAsync(cancellationToken).ConfigureAwait(false);
+        var op = new WriteOp<T>(apply, signalsEvents, cancellationToken);
+        ObjectDisposedException.ThrowIf(!_writes.Writer.TryWrite(op), this);
+
+        return await op.Task.ConfigureAwait(false);
+    }
+
+    private async Task WriterLoopAsync()
+    {
+        var batch = new List<WriteOp>(_options.MaxCommitBatchSize);
+        var commands = _commands!;
+        while (await _writes.Reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            batch.Clear();
+            while (batch.Count < _options.MaxCommitBatchSize && _writes.Reader.TryRead(out var op))
+            {
+                if (!op.TryCancel())
+                {
+                    batch.Add(op);
+                }
+            }
+
+            if (batch.Count == 0)
+            {
+                continue;
+            }
+
+            var signal = false;
+            try
+            {
+                commands.Begin();
+                foreach (var op in batch)
+                {
+                    commands.Savepoint.ExecuteNonQuery();
+                    if (!op.Apply(commands))
+                    {
+                        commands.RollbackToSavepoint.ExecuteNonQuery();
+                    }
+                    else
+                    {
+                        signal |= op.SignalsEvents;
+                    }
+
+                    commands.ReleaseSavepoint.ExecuteNonQuery();
+                }
+
+                commands.Commit.ExecuteNonQuery();
+                Interlocked.Increment(ref _transactions);
+            }
+            catch (Exception ex)
+            {
+                commands.TryRollback();
+                foreach (var op in batch)
+                {
+                    op.Fail(ex);
+                }
+
+                continue;
+            }
+
+            // Acknowledge only now that the transaction (and its sync) has completed.
+            foreach (var op in batch)
+            {
+                op.Complete();
+            }
+
+            if (signal)
+            {
+                Interlocked.Exchange(ref _newEvents, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<LoopInstance?> GetInstanceAsync(string orgId, string aggregateId, CancellationToken cancellationToken = default)
+    {
+        var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT {StoreRows.InstanceColumns} FROM instances WHERE org = @org AND aggregate = @aggregate;";
+            command.Parameters.AddWithValue("@org", orgId);
+            command.Parameters.AddWithValue("@aggregate", aggregateId);
+            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? StoreRows.ReadInstance(reader) : null;
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<CommitResult> CommitAsync(StoreCommit commit, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(commit);
+        return EnqueueAsync(c => Apply(c, commit), commit.Events.Count > 0, cancellationToken);
+    }
+
+    private static (CommitResult Result, bool Keep) Apply(WriterCommands c, StoreCommit commit)
+    {
+        foreach (var write in commit.Instances)
+        {
+            var instance = write.Instance;
+            var command = write.ExpectedVersion == 0 ? c.InsertInstance : c.UpdateInstance;
+            StoreRows.BindInstance(WriterCommands.Setter(command), instance);
+            command.Parameters["@org"].Value = commit.OrgId;
+            if (write.ExpectedVersion != 0)
+            {
+                command.Parameters["@expected"].Value = write.ExpectedVersion;
+            }
+
+            if (command.ExecuteNonQuery() == 0)
+            {
+                var actual = c.ReadVersion(commit.OrgId, instance.AggregateId);
+                return (write.ExpectedVersion == 0 ? CommitResult.Exists(instance.AggregateId, actual) : CommitResult.Conflict(instance.AggregateId, actual), false);
+            }
+        }
+
+        foreach (var record in commit.Records)
+        {
+            StoreRows.BindRecord(WriterCommands.Setter(c.InsertRecord), commit.OrgId, record);
+            try
+            {
+                c.InsertRecord.ExecuteNonQuery();
+            }
+            catch (SqliteException ex) when (ex.SqliteErrorCode == SqliteConstraint)
+            {
+                // A record must extend its trace; a store never overwrites one.
+                return (CommitResult.Conflict(record.AggregateId, c.ReadVersion(commit.OrgId, record.AggregateId)), false);
+            }
+        }
+
+        foreach (var recommendation in commit.Recommendations)
+        {
+            StoreRows.BindRecommendation(WriterCommands.Setter(c.UpsertRecommendation), commit.OrgId, recommendation);
+            c.UpsertRecommendation.ExecuteNonQuery();
+        }
+
+        if (commit.Idempotency is { } idempotency)
+        {
+            StoreRows.BindIdempotency(WriterCommands.Setter(c.InsertIdempotency), commit.OrgId, idempotency);
+            if (c.InsertIdempotency.ExecuteNonQuery() == 0)
+            {
+                return (CommitResult.KeyExists(idempotency.AggregateId), false);
+            }
+        }
+
+        var positions = new long[commit.Events.Count];
+        for (var i = 0; i < positions.Length; i++)
+        {
+            StoreRows.BindEvent(WriterCommands.Setter(c.InsertEvent), commit.Events[i]);
+            positions[i] = (long)c.InsertEvent.ExecuteScalar()!;
+        }
+
+        return (CommitResult.Committed(positions), true);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<IReadOnlyList<TransitionRecord>> ReadTraceAsync(string orgId, string aggregateId, long fromSequence = 1, int maxCount = int.MaxValue, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxCount);
+        return await ReadListAsync(
+            $"SELECT {StoreRows.RecordColumns} FROM trace_records WHERE org = @org AND aggregate = @aggregate AND sequence >= @from ORDER BY sequence LIMIT @max;",
+            [("@org", orgId), ("@aggregate", aggregateId), ("@from", fromSequence), ("@max", (long)maxCount)],
+            StoreRows.ReadRecord,
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<Page<LoopInstance>> QueryInstancesAsync(InstanceQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        PageTokens.ValidatePageSize(query.PageSize);
+        var parameters = new List<(string Name, object Value)>();
+        var where = StoreRows.InstanceFilter(query, parameters, "IN (SELECT value FROM json_each({0}))");
+        parameters.Add(("@limit", query.PageSize + 1L));
+        var items = await ReadListAsync($"SELECT {StoreRows.InstanceColumns} FROM instances WHERE {where} ORDER BY opened_at, aggregate LIMIT @limit;", parameters, StoreRows.ReadInstance, cancellationToken).ConfigureAwait(false);
+        return ToPage(items, query.PageSize, i => PageTokens.Encode(i.OpenedAt, i.AggregateId));
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<Page<Recommendation>> QueryRecommendationsAsync(RecommendationQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        PageTokens.ValidatePageSize(query.PageSize);
+        var parameters = new List<(string Name, object Value)>();
+        var where = StoreRows.RecommendationFilter(query, parameters, "IN (SELECT value FROM json_each({0}))");
+        parameters.Add(("@limit", query.PageSize + 1L));
+        var items = await ReadListAsync($"SELECT {StoreRows.RecommendationColumns} FROM recommendations WHERE {where} ORDER BY created_at, id LIMIT @limit;", parameters, StoreRows.ReadRecommendation, cancellationToken).ConfigureAwait(false);
+        return ToPage(items, query.PageSize, r => PageTokens.Encode(r.CreatedAt, r.Id));
+    }
+
+    private static Page<T> ToPage<T>(List<T> items, int pageSize, Func<T, string> token)
+    {
+        if (items.Count <= pageSize)
+        {
+            return new Page<T>(items, null);
+        }
+
+        items.RemoveAt(items.Count - 1);
+        return new Page<T>(items, token(items[^1]));
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<IReadOnlyList<LoopEvent>> ReadEventsAsync(long afterPosition, int maxCount, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(afterPosition);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxCount);
+
+        // One writer at a time holds the file's write lock and numbers events max + 1 inside its transaction, so a
+        // committed snapshot never shows a higher position while a lower one is still to commit.
+        return await ReadListAsync(
+            $"SELECT {StoreRows.EventColumns} FROM events WHERE position > @after ORDER BY position LIMIT @max;",
+            [("@after", afterPosition), ("@max", (long)maxCount)],
+            StoreRows.ReadEvent,
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask WaitForEventsAsync(long afterPosition, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        try
+        {
+            while (true)
+            {
+                // Take the in-process signal before looking, so a commit between the look and the wait is not missed.
+                var signal = Volatile.Read(ref _newEvents).Task;
+                if (await ReadMaxPositionAsync(deadline.Token).ConfigureAwait(false) > afterPosition)
+                {
+                    return;
+                }
+
+                try
+                {
+                    // Other processes do not signal this one: poll the file as well.
+                    await signal.WaitAsync(_options.EventPollInterval, deadline.Token).ConfigureAwait(false);
+                }
+                catch (TimeoutException)
+                {
+                    // Poll again.
+                }
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The timeout passed; the caller reads again.
+        }
+    }
+
+    private async ValueTask<long> ReadMaxPositionAsync(CancellationToken cancellationToken)
+    {
+        var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT COALESCE(MAX(position), 0) FROM events;";
+            return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        }
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<long?> GetCheckpointAsync(string subscriberName, CancellationToken cancellationToken = default)
+    {
+        var values = await ReadListAsync("SELECT position FROM checkpoints WHERE name = @name;", [("@name", subscriberName)], r => r.GetInt64(0), cancellationToken).ConfigureAwait(false);
+        return values.Count == 0 ? null : values[0];
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask SetCheckpointAsync(string subscriberName, long position, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(subscriberName);
+        ArgumentOutOfRangeException.ThrowIfNegative(position);
+        await EnqueueAsync(
+            c =>
+            {
+                c.SetCheckpoint.Parameters["@name"].Value = subscriberName;
+                c.SetCheckpoint.Parameters["@position"].Value = position;
+                c.SetCheckpoint.ExecuteNonQuery();
+                return (true, true);
+            },
+            false,
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<IdempotencyEntry?> GetIdempotencyEntryAsync(string orgId, string aggregateId, string key, CancellationToken cancellationToken = default)
+    {
+        var values = await ReadListAsync(
+            $"SELECT {StoreRows.IdempotencyColumns} FROM idempotency WHERE org = @org AND aggregate = @aggregate AND key = @key;",
+            [("@org", orgId), ("@aggregate", aggregateId), ("@key", key)],
+            StoreRows.ReadIdempotency,
+            cancellationToken).ConfigureAwait(false);
+        return values.Count == 0 ? null : values[0];
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<Recommendation?> GetRecommendationAsync(string orgId, string recommendationId, CancellationToken cancellationToken = default)
+    {
+        var values = await ReadListAsync(
+            $"SELECT {StoreRows.RecommendationColumns} FROM recommendations WHERE org = @org AND id = @id;",
+            [("@org", orgId), ("@id", recommendationId)],
+            StoreRows.ReadRecommendation,
+            cancellationToken).ConfigureAwait(false);
+        return values.Count == 0 ? null : values[0];
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<long> NextSequenceValueAsync(string orgId, string sequenceName, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(orgId);
+        ArgumentNullException.ThrowIfNull(sequenceName);
+        return EnqueueAsync(
+            c =>
+            {
+                c.NextSequence.Parameters["@org"].Value = orgId;
+                c.NextSequence.Parameters["@name"].Value = sequenceName;
+                return ((long)c.NextSequence.ExecuteScalar()!, true);
+            },
+            false,
+            cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask SeedSequenceAsync(string orgId, string sequenceName, long nextValue, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(orgId);
+        ArgumentNullException.ThrowIfNull(sequenceName);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(nextValue);
+        await EnqueueAsync(
+            c =>
+            {
+                c.SeedSequence.Parameters["@org"].Value = orgId;
+                c.SeedSequence.Parameters["@name"].Value = sequenceName;
+                c.SeedSequence.Parameters["@value"].Value = nextValue;
+                c.SeedSequence.ExecuteNonQuery();
+                return (true, true);
+            },
+            false,
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    private async ValueTask<List<T>> ReadListAsync<T>(string sql, IEnumerable<(string Name, object Value)> parameters, Func<DbDataReader, T> read, CancellationToken cancellationToken)
+    {
+        var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            using var command = connection.CreateCommand();
+#pragma warning disable CA2100 // The SQL is built from constants; every value is a parameter.
+            command.CommandText = sql;
+#pragma warning restore CA2100
+            foreach (var (name, value) in parameters)
+            {
+                command.Parameters.AddWithValue(name, value is long[] list ? "[" + string.Join(',', list) + "]" : value);
+            }
+
+            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                var items = new List<T>();
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    items.Add(read(reader));
+                }
+
+                return items;
+            }
+        }
+    }
+
+    /// <summary>Stops the writer after the pending writes, and closes the file.</summary>
+    /// <returns>A task that completes when the store is closed.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        _writes.Writer.TryComplete();
+        Task? initialized;
+        lock (_initGate)
+        {
+            initialized = _initialized;
+        }
+
+        if (initialized is not null)
+        {
+            try
+            {
+                await initialized.ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is SqliteException or SqliteStoreSchemaException)
+            {
+                // Nothing was opened.
+            }
+        }
+
+        if (_writerLoop is not null)
+        {
+            await _writerLoop.ConfigureAwait(false);
+        }
+
+        _commands?.Dispose();
+        if (_writer is not null)
+        {
+            SqliteConnection.ClearPool(_writer);
+            await _writer.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private abstract class WriteOp(bool signalsEvents, CancellationToken cancellationToken)
+    {
+        public bool SignalsEvents { get; } = signalsEvents;
+
+        protected CancellationToken CancellationToken { get; } = cancellationToken;
+
+        public abstract bool TryCancel();
+
+        public abstract bool Apply(WriterCommands commands);
+
+        public abstract void Complete();
+
+        public abstract void Fail(Exception exception);
+    }
+
+    private sealed class WriteOp<T>(Func<WriterCommands, (T Result, bool Keep)> apply, bool signalsEvents, CancellationToken cancellationToken)
+        : WriteOp(signalsEvents, cancellationToken)
+    {
+        private readonly TaskCompletionSource<T> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private T? _result;
+        private Exception? _error;
+
+        public Task<T> Task => _completion.Task;
+
+        public override bool TryCancel() => CancellationToken.IsCancellationRequested && _completion.TrySetCanceled(CancellationToken);
+
+        public override bool Apply(WriterCommands commands)
+        {
+            try
+            {
+                var (result, keep) = apply(commands);
+                _result = result;
+                return keep;
+            }
+#pragma warning disable CA1031 // Whatever one write throws is its caller's error, never its batch-mates'.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                // Only this write fails; its savepoint is rolled back and the batch goes on.
+                _error = ex;
+                return false;
+            }
+        }
+
+        public override void Complete()
+        {
+            if (_error is not null)
+            {
+                _completion.TrySetException(_error);
+            }
+            else
+            {
+                _completion.TrySetResult(_result!);
+            }
+        }
+
+        public override void Fail(Exception exception) => _completion.TrySetException(exception);
+    }
+
+    /// <summary>The writer connection's prepared commands, reused for every write.</summary>
+    private sealed class WriterCommands : IDisposable
+    {
+        private readonly SqliteConnection _connection;
+        private readonly List<SqliteCommand> _all = [];
+
+        public WriterCommands(SqliteConnection connection)
+        {
+            _connection = connection;
+            BeginImmediate = Create("BEGIN IMMEDIATE;");
+            Commit = Create("COMMIT;");
+            Savepoint = Create("SAVEPOINT op;");
+            RollbackToSavepoint = Create("ROLLBACK TO op;");
+            ReleaseSavepoint = Create("RELEASE op;");
+            InsertInstance = Create($"INSERT INTO instances ({StoreRows.InstanceColumns}) VALUES ({StoreRows.InstanceParameters}) ON CONFLICT (org, aggregate) DO NOTHING;", StoreRows.InstanceParameterNames);
+            UpdateInstance = Create($"UPDATE instances SET {StoreRows.InstanceUpdateSet} WHERE org = @org AND aggregate = @aggregate AND version = @expected;", [.. StoreRows.InstanceParameterNames, "@expected"]);
+            ReadVersionCommand = Create("SELECT version FROM instances WHERE org = @org AND aggregate = @aggregate;", ["@org", "@aggregate"]);
+            InsertRecord = Create($"INSERT INTO trace_records ({StoreRows.RecordColumns}) VALUES ({StoreRows.RecordParameters});", StoreRows.RecordParameterNames);
+            UpsertRecommendation = Create($"INSERT INTO recommendations ({StoreRows.RecommendationColumns}) VALUES ({StoreRows.RecommendationParameters}) ON CONFLICT (org, id) DO UPDATE SET {StoreRows.RecommendationUpdateSet};", StoreRows.RecommendationParameterNames);
+            InsertIdempotency = Create($"INSERT INTO idempotency ({StoreRows.IdempotencyColumns}) VALUES ({StoreRows.IdempotencyParameters}) ON CONFLICT (org, aggregate, key) DO NOTHING;", StoreRows.IdempotencyParameterNames);
+            InsertEvent = Create($"INSERT INTO events ({StoreRows.EventInsertColumns}) VALUES ({StoreRows.EventParameters}) RETURNING position;", StoreRows.EventParameterNames);
+            SetCheckpoint = Create("INSERT INTO checkpoints (name, position) VALUES (@name, @position) ON CONFLICT (name) DO UPDATE SET position = excluded.position;", ["@name", "@position"]);
+            NextSequence = Create("INSERT INTO sequences (org, name, next_value) VALUES (@org, @name, 2) ON CONFLICT (org, name) DO UPDATE SET next_value = next_value + 1 RETURNING next_value - 1;", ["@org", "@name"]);
+            SeedSequence = Create("INSERT INTO sequences (org, name, next_value) VALUES (@org, @name, @value) ON CONFLICT (org, name) DO UPDATE SET next_value = MAX(next_value, excluded.next_value);", ["@org", "@name", "@value"]);
+            Rollback = Create("ROLLBACK;");
+        }
+
+        public SqliteCommand BeginImmediate { get; }
+
+        public SqliteCommand Commit { get; }
+
+        public SqliteCommand Rollback { get; }
+
+        public SqliteCommand Savepoint { get; }
+
+        public SqliteCommand RollbackToSavepoint { get; }
+
+        public SqliteCommand ReleaseSavepoint { get; }
+
+        public SqliteCommand InsertInstance { get; }
+
+        public SqliteCommand UpdateInstance { get; }
+
+        public SqliteCommand ReadVersionCommand { get; }
+
+        public SqliteCommand InsertRecord { get; }
+
+        public SqliteCommand UpsertRecommendation { get; }
+
+        public SqliteCommand InsertIdempotency { get; }
+
+        public SqliteCommand InsertEvent { get; }
+
+        public SqliteCommand SetCheckpoint { get; }
+
+        public SqliteCommand NextSequence { get; }
+
+        public SqliteCommand SeedSequence { get; }
+
+        public static Action<string, object> Setter(SqliteCommand command) => (name, value) => command.Parameters[name].Value = value;
+
+        public long ReadVersion(string orgId, string aggregateId)
+        {
+            ReadVersionCommand.Parameters["@org"].Value = orgId;
+            ReadVersionCommand.Parameters["@aggregate"].Value = aggregateId;
+            return ReadVersionCommand.ExecuteScalar() is long version ? version : 0;
+        }
+
+        public void Begin()
+        {
+            // busy_timeout makes SQLite wait for another process's lock; retry a few times beyond that before failing the batch.
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    BeginImmediate.ExecuteNonQuery();
+                    return;
+                }
+                catch (SqliteException ex) when (ex.SqliteErrorCode is 5 or 6 && attempt < 3)
+                {
+                    // SQLITE_BUSY or SQLITE_LOCKED: try again.
+                }
+            }
+        }
+
+        public void TryRollback()
+        {
+            try
+            {
+                Rollback.ExecuteNonQuery();
+            }
+            catch (SqliteException)
+            {
+                // Nothing to roll back: the transaction was already ended by SQLite.
+            }
+        }
+
+        public void Dispose()
+        {
+            foreach (var command in _all)
+            {
+                command.Dispose();
+            }
+        }
+
+        private SqliteCommand Create(string sql, IReadOnlyList<string>? parameters = null)
+        {
+            var command = _connection.CreateCommand();
+#pragma warning disable CA2100 // The SQL is built from constants; every value is a parameter.
+            command.CommandText = sql;
+#pragma warning restore CA2100
+            foreach (var name in parameters ?? [])
+            {
+                command.Parameters.Add(new SqliteParameter(name, DBNull.Value));
+            }
+
+            _all.Add(command);
+            return command;
+        }
+    }
+}

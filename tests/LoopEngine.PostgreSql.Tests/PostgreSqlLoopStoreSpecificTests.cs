@@ -1,0 +1,222 @@
+using System.Collections.Concurrent;
+using LoopEngine.Conformance;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace LoopEngine.PostgreSql.Tests;
+
+public sealed class PostgreSqlLoopStoreSpecificTests : IAsyncLifetime
+{
+    private readonly string _schema = PostgresDatabase.NewSchema();
+    private readonly List<PostgreSqlLoopStore> _stores = [];
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        foreach (var store in _stores)
+        {
+            await store.DisposeAsync();
+        }
+
+        await PostgresDatabase.DropSchemaAsync(_schema);
+    }
+
+    private PostgreSqlLoopStore NewStore()
+    {
+        var store = new PostgreSqlLoopStore(new PostgreSqlLoopStoreOptions { ConnectionString = PostgresDatabase.RequireConnectionString(), Schema = _schema });
+        _stores.Add(store);
+        return store;
+    }
+
+    [Theory]
+    [InlineData("x\"; DROP TABLE instances; --")]
+    [InlineData("Public")]
+    [InlineData("1schema")]
+    [InlineData("")]
+    [InlineData("a-b")]
+    [InlineData("schéma")]
+    [InlineData("a234567890123456789012345678901234567890123456789012345678901234")]
+    public void Schema_HostileName_IsRefusedAtConfigurationNamingTheRule(string schema)
+    {
+        var options = new PostgreSqlLoopStoreOptions();
+        var act = () => options.Schema = schema;
+        act.Should().Throw<ArgumentException>().WithMessage("*^[a-z_][a-z0-9_]{0,62}$*");
+        options.Schema.Should().Be("loopengine");
+
+        var services = new ServiceCollection();
+        var register = () => services.AddPostgreSqlLoopStore("Host=localhost", o => o.Schema = schema);
+        register.Should().Throw<ArgumentException>();
+        services.Should().BeEmpty();
+    }
+
+    [Theory]
+    [InlineData("loopengine")]
+    [InlineData("_a")]
+    [InlineData("a23456789012345678901234567890123456789012345678901234567890123")]
+    public void Schema_ValidName_IsAccepted(string schema)
+    {
+        new PostgreSqlLoopStoreOptions { Schema = schema }.Schema.Should().Be(schema);
+    }
+
+    [Fact]
+    public async Task AddPostgreSqlLoopStore_ExistingStoreRegistered_ReplacesIt()
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<ILoopStore, InMemoryLoopStore>();
+        services.AddPostgreSqlLoopStore("Host=127.0.0.1;Username=x", o => o.Schema = "custom");
+
+        await using var provider = services.BuildServiceProvider();
+
+        provider.GetRequiredService<ILoopStore>().Should().BeOfType<PostgreSqlLoopStore>();
+        services.Count(d => d.ServiceType == typeof(ILoopStore)).Should().Be(1);
+    }
+
+    [PostgresFact]
+    public async Task ReadEventsAsync_LowerPositionStillUncommitted_HidesHigherUntilItCommits()
+    {
+        var store = NewStore();
+        (await store.CommitAsync(StoreTestData.Start("org", "PO-0").Commit)).IsCommitted.Should().BeTrue();
+        var before = (await ReadUntilAsync(store, 0, 1)).Should().ContainSingle().Subject.Position;
+
+        await using var dataSource = NpgsqlDataSource.Create(PostgresDatabase.RequireConnectionString());
+        await using var slow = await dataSource.OpenConnectionAsync();
+        await using var transaction = await slow.BeginTransactionAsync();
+        await using (var insert = new NpgsqlCommand($"INSERT INTO \"{_schema}\".events (event_id, type, org, loop_id, aggregate, correlation_id, occurred_at, json) VALUES ('slow', 'loop.slow', 'org', 'scm.procurement', 'PO-SLOW', 'c', 0, '{{}}') RETURNING position;", slow, transaction))
+        {
+            var lower = (long)(await insert.ExecuteScalarAsync())!;
+            lower.Should().BeGreaterThan(before);
+        }
+
+        var fast = await store.CommitAsync(StoreTestData.Start("org", "PO-FAST").Commit);
+        fast.IsCommitted.Should().BeTrue();
+
+        (await store.ReadEventsAsync(before, 100)).Should().BeEmpty("the lower position's transaction is still running");
+
+        await transaction.CommitAsync();
+        var after = await ReadUntilAsync(store, before, 2);
+        after.Select(e => e.AggregateId).Should().Equal("PO-SLOW", "PO-FAST");
+        after[1].Position.Should().Be(fast.EventPositions[0]);
+    }
+
+    private static async Task<List<LoopEvent>> ReadUntilAsync(ILoopStore store, long after, int count)
+    {
+        var events = new List<LoopEvent>();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (events.Count < count && !timeout.IsCancellationRequested)
+        {
+            var batch = await store.ReadEventsAsync(events.Count == 0 ? after : events[^1].Position, 1000);
+            events.AddRange(batch);
+            if (batch.Count == 0)
+            {
+                await store.WaitForEventsAsync(events.Count == 0 ? after : events[^1].Position, TimeSpan.FromMilliseconds(100));
+            }
+        }
+
+        return events;
+    }
+
+    [PostgresFact]
+    public async Task Constructor_CallersDataSource_IsUsedAndLeftOpen()
+    {
+        await using var dataSource = NpgsqlDataSource.Create(PostgresDatabase.RequireConnectionString());
+        await using (var store = new PostgreSqlLoopStore(dataSource, new PostgreSqlLoopStoreOptions { Schema = _schema }))
+        {
+            (await store.CommitAsync(StoreTestData.Start("org", "PO-1").Commit)).IsCommitted.Should().BeTrue();
+        }
+
+        await using var command = dataSource.CreateCommand($"SELECT count(*) FROM \"{_schema}\".instances;");
+        ((long)(await command.ExecuteScalarAsync())!).Should().Be(1, "the data source still works after the store is disposed");
+    }
+
+    [PostgresFact]
+    public async Task InitializeAsync_EightHostsStartingAtOnce_MigrateOnce()
+    {
+        var stores = Enumerable.Range(0, 8).Select(_ => NewStore()).ToList();
+
+        await Task.WhenAll(stores.Select(s => Task.Run(() => s.InitializeAsync())));
+
+        await using var dataSource = NpgsqlDataSource.Create(PostgresDatabase.RequireConnectionString());
+        await using var command = dataSource.CreateCommand($"SELECT count(*), max(version) FROM \"{_schema}\".schema_version;");
+        await using var reader = await command.ExecuteReaderAsync();
+        (await reader.ReadAsync()).Should().BeTrue();
+        reader.GetInt64(0).Should().Be(1);
+        reader.GetInt64(1).Should().Be(PostgreSqlSchema.LatestVersion);
+        (await stores[3].CommitAsync(StoreTestData.Start("org", "PO-1").Commit)).IsCommitted.Should().BeTrue();
+    }
+
+    [PostgresFact]
+    public async Task InitializeAsync_SchemaFromNewerVersion_IsRefusedWithTypedError()
+    {
+        await NewStore().InitializeAsync();
+        await using var dataSource = NpgsqlDataSource.Create(PostgresDatabase.RequireConnectionString());
+        await using (var command = dataSource.CreateCommand($"UPDATE \"{_schema}\".schema_version SET version = 42;"))
+        {
+            await command.ExecuteNonQueryAsync();
+        }
+
+        var act = async () => await NewStore().GetInstanceAsync("org", "PO-1");
+
+        var error = (await act.Should().ThrowAsync<PostgreSqlStoreSchemaException>()).Which;
+        error.DatabaseVersion.Should().Be(42);
+        error.Schema.Should().Be(_schema);
+    }
+
+    [PostgresFact]
+    public async Task CommitAsync_TwoHostProcessesOnSameAggregates_LoseNothingAndReaderSeesEveryEventOnceInOrder()
+    {
+        var store = NewStore();
+        var aggregates = new[] { "A0", "A1", "A2", "A3" };
+        foreach (var aggregate in aggregates)
+        {
+            (await store.CommitAsync(StoreTestData.Start("org", aggregate).Commit)).IsCommitted.Should().BeTrue();
+        }
+
+        const int perAggregate = 25;
+        var environment = new Dictionary<string, string> { ["LOOPENGINE_POSTGRES"] = PostgresDatabase.RequireConnectionString() };
+        var outputs = new ConcurrentQueue<string>();
+        using var first = TestHostProcess.Start(outputs.Enqueue, environment, "pg-writer", _schema, "h1", string.Join(',', aggregates), perAggregate.ToString());
+        using var second = TestHostProcess.Start(outputs.Enqueue, environment, "pg-writer", _schema, "h2", string.Join(',', aggregates), perAggregate.ToString());
+
+        // A catch-up reader follows the events table while both hosts write.
+        var seen = new List<LoopEvent>();
+        var exited = Task.WhenAll(first.WaitForExitAsync(), second.WaitForExitAsync());
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        while (true)
+        {
+            var done = exited.IsCompleted;
+            var batch = await store.ReadEventsAsync(seen.Count == 0 ? 0 : seen[^1].Position, 50, timeout.Token);
+            seen.AddRange(batch);
+            if (batch.Count == 0)
+            {
+                if (done)
+                {
+                    break;
+                }
+
+                await store.WaitForEventsAsync(seen.Count == 0 ? 0 : seen[^1].Position, TimeSpan.FromMilliseconds(200), timeout.Token);
+            }
+        }
+
+        first.ExitCode.Should().Be(0, string.Join(" | ", outputs));
+        second.ExitCode.Should().Be(0, string.Join(" | ", outputs));
+
+        // Drain: the horizon may briefly hold back the last events while any transaction in the cluster is running.
+        var expected = aggregates.Length * (1 + (2 * perAggregate));
+        seen.AddRange(await ReadUntilAsync(store, seen.Count == 0 ? 0 : seen[^1].Position, expected - seen.Count));
+        foreach (var aggregate in aggregates)
+        {
+            var instance = await store.GetInstanceAsync("org", aggregate);
+            var trace = await store.ReadTraceAsync("org", aggregate);
+            trace.Should().HaveCount(1 + (2 * perAggregate));
+            TraceVerifier.Verify(trace, instance!.Head).IsValid.Should().BeTrue();
+            var tags = trace.Skip(1).Select(r => r.Evidence.Root.GetProperty("tag").GetString()).ToList();
+            tags.Should().BeEquivalentTo(Enumerable.Range(0, perAggregate).SelectMany(i => new[] { $"h1-{aggregate}-{i}", $"h2-{aggregate}-{i}" }));
+        }
+
+        seen.Should().HaveCount(aggregates.Length * (1 + (2 * perAggregate)));
+        seen.Select(e => e.EventId).Should().OnlyHaveUniqueItems();
+        seen.Select(e => e.Position).Should().BeInAscendingOrder().And.OnlyHaveUniqueItems();
+        (await store.ReadEventsAsync(0, 10_000)).Select(e => e.EventId).Should().Equal(seen.Select(e => e.EventId), "the follower skipped nothing");
+    }
+}

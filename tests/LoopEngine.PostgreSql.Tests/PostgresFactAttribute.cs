@@ -1,0 +1,17 @@
+namespace LoopEngine.PostgreSql.Tests;
+
+/// <summary>
+/// A fact that needs PostgreSQL (LOOPENGINE_POSTGRES). Skipped with a visible reason on a developer machine without it;
+/// on CI (CI=true) it runs anyway, and fails for want of the database.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class PostgresFactAttribute : FactAttribute
+{
+    public PostgresFactAttribute()
+    {
+        if (PostgresDatabase.ConnectionString is null && !PostgresDatabase.IsCi)
+        {
+            Skip = "PostgreSQL tests need LOOPENGINE_POSTGRES (an Npgsql connection string); .ci/run starts a server and sets it.";
+        }
+    }
+}

@@ -1,0 +1,140 @@
+using LoopEngine.Conformance;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace LoopEngine.Sqlite.Tests;
+
+public sealed class SqliteLoopStoreSpecificTests : IDisposable
+{
+    private readonly TempDatabase _database = new();
+
+    public void Dispose() => _database.Dispose();
+
+    private long Scalar(string sql)
+    {
+        using var connection = new SqliteConnection(_database.ConnectionString());
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return Convert.ToInt64(command.ExecuteScalar());
+    }
+
+    [Fact]
+    public async Task InitializeAsync_NewFile_CreatesSchemaAtLatestVersionInWalMode()
+    {
+        await using (var store = new SqliteLoopStore(_database.ConnectionString()))
+        {
+            await store.InitializeAsync();
+        }
+
+        Scalar("SELECT version FROM schema_version").Should().Be(SqliteSchema.LatestVersion);
+        using var connection = new SqliteConnection(_database.ConnectionString());
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode";
+        command.ExecuteScalar().Should().Be("wal");
+    }
+
+    [Fact]
+    public async Task InitializeAsync_ReopenedFile_KeepsDataAndDoesNotMigrateAgain()
+    {
+        await using (var store = new SqliteLoopStore(_database.ConnectionString()))
+        {
+            (await store.CommitAsync(StoreTestData.Start("org", "PO-1").Commit)).IsCommitted.Should().BeTrue();
+        }
+
+        await using (var reopened = new SqliteLoopStore(_database.ConnectionString()))
+        {
+            (await reopened.GetInstanceAsync("org", "PO-1")).Should().NotBeNull();
+        }
+
+        Scalar("SELECT COUNT(*) FROM schema_version").Should().Be(1);
+    }
+
+    [Fact]
+    public async Task InitializeAsync_DatabaseFromNewerVersion_IsRefusedWithTypedError()
+    {
+        await using (var store = new SqliteLoopStore(_database.ConnectionString()))
+        {
+            await store.InitializeAsync();
+        }
+
+        Scalar("UPDATE schema_version SET version = 99; SELECT version FROM schema_version;").Should().Be(99);
+
+        await using var newer = new SqliteLoopStore(_database.ConnectionString());
+        var act = async () => await newer.GetInstanceAsync("org", "PO-1");
+        var error = (await act.Should().ThrowAsync<SqliteStoreSchemaException>()).Which;
+        error.DatabaseVersion.Should().Be(99);
+        error.SupportedVersion.Should().Be(SqliteSchema.LatestVersion);
+        error.Message.Should().Contain("99").And.Contain("Upgrade");
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("Data Source=:memory:")]
+    [InlineData("Data Source=x;Mode=Memory")]
+    public void Constructor_NoFile_Throws(string connectionString)
+    {
+        var act = () => new SqliteLoopStore(connectionString);
+        act.Should().Throw<ArgumentException>().WithMessage("*Data Source*");
+    }
+
+    [Fact]
+    public async Task AddSqliteLoopStore_ExistingStoreRegistered_ReplacesIt()
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<ILoopStore, InMemoryLoopStore>();
+        services.AddSqliteLoopStore(_database.ConnectionString(), o => o.Synchronous = SqliteSynchronousMode.Normal);
+
+        await using var provider = services.BuildServiceProvider();
+        var store = provider.GetRequiredService<ILoopStore>();
+
+        store.Should().BeOfType<SqliteLoopStore>().And.BeSameAs(provider.GetRequiredService<SqliteLoopStore>());
+        services.Count(d => d.ServiceType == typeof(ILoopStore)).Should().Be(1);
+        (await store.CommitAsync(StoreTestData.Start("org", "PO-1").Commit)).IsCommitted.Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task CommitAsync_ThirtyTwoConcurrentWriters_ShareTransactionsAndAreAllDurable()
+    {
+        var options = new SqliteLoopStoreOptions { ConnectionString = _database.ConnectionString() };
+        await using (var store = new SqliteLoopStore(options))
+        {
+            var results = await Task.WhenAll(Enumerable.Range(0, 32).Select(w => Task.Run(async () =>
+            {
+                var committed = 0;
+                for (var i = 0; i < 20; i++)
+                {
+                    committed += (await store.CommitAsync(StoreTestData.Start("org", $"PO-{w}-{i}").Commit)).IsCommitted ? 1 : 0;
+                }
+
+                return committed;
+            })));
+            results.Sum().Should().Be(640);
+            store.TransactionCount.Should().BeLessThan(640, "concurrent writes share transactions (group commit)");
+        }
+
+        Scalar("SELECT COUNT(*) FROM instances").Should().Be(640);
+        Scalar("SELECT COUNT(*) FROM events").Should().Be(640);
+        Scalar("SELECT MAX(position) FROM events").Should().Be(640, "positions are gapless");
+    }
+
+    [Fact]
+    public async Task CommitAsync_OneWriteInBatchFails_OnlyThatCallerSeesTheError()
+    {
+        await using var store = new SqliteLoopStore(_database.ConnectionString());
+        await store.InitializeAsync();
+        var (good, _, _) = StoreTestData.Start("org", "PO-GOOD");
+        var (bad, _, _) = StoreTestData.Start("org", "PO-BAD");
+        bad = bad with { Events = [bad.Events[0] with { Json = null! }] };
+
+        var tasks = Enumerable.Range(0, 20).Select(i => store.CommitAsync(i == 10 ? bad : StoreTestData.Start("org", "PO-" + i).Commit).AsTask()).ToList();
+        var goodResult = await store.CommitAsync(good);
+
+        goodResult.IsCommitted.Should().BeTrue();
+        await FluentActions.Awaiting(() => tasks[10]).Should().ThrowAsync<Exception>();
+        tasks.Where((_, i) => i != 10).Should().OnlyContain(t => t.Result.IsCommitted);
+        (await store.GetInstanceAsync("org", "PO-BAD")).Should().BeNull("the failed write's savepoint was rolled back");
+        (await store.ReadEventsAsync(0, 100)).Should().HaveCount(20);
+    }
+}
