@@ -31,7 +31,7 @@ try {
   const { tools } = await client.listTools();
   summary.tools = tools.map((t) => t.name).sort();
   for (const expected of ["list_loop_definitions", "describe_loop", "get_loop_state", "get_transition_history",
-    "list_open_loops", "list_exceptions", "recommend_transition", "execute_transition"]) {
+    "list_open_loops", "list_exceptions", "list_signals", "get_loop_metrics", "recommend_transition", "execute_transition"]) {
     check(`tool ${expected} listed`, summary.tools.includes(expected));
   }
 
