@@ -7,9 +7,14 @@
 // --Gateway:AgentId=...): the agent's identity and org come from here, never from a tool call.
 // The store is the engine's in-memory store; a host that wants a persistent store calls UseStore on the
 // ILoopEngineBuilder below (for example UseSqliteStore from LoopEngine.Sqlite).
+//
+// list_signals reads the signal engine (AddLoopEngineSignals: DEMAND_SPIKE with the page's reference data, triggering
+// scm.replenishment) and get_loop_metrics the metrics service (AddLoopEngineLearning); DemoSeeder ingests the page's
+// three raw events, so the agent sees DEMAND_SPIKE BRS-001@DC-East conf 0.84 and the REPLEN loop it opened.
 using CommerceGateway;
 using LoopEngine;
 using LoopEngine.Mcp;
+using LoopEngine.Signals;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -26,9 +31,15 @@ builder.Services.AddLoopEngine(loops =>
         loops.AddLoop(LoopCatalog.Load(key[..at], key[(at + 1)..]));
     }
 });
+var gateway = builder.Configuration.GetSection("Gateway");
+builder.Services.AddLoopEngineSignals(signals => signals
+    .AddSignal(ScmSignals.DemandSpike())
+    .AddTrigger(ScmSignals.ReplenishmentTrigger())
+    .UseReferenceData(DemoSeeder.PageReferenceData())
+    .Configure(o => o.OrgId = gateway["OrgId"] ?? "default"));
+builder.Services.AddLoopEngineLearning();
 builder.Services.AddHostedService<DemoSeeder>();
 
-var gateway = builder.Configuration.GetSection("Gateway");
 builder.Services
     .AddMcpServer(o => o.ServerInfo = new() { Name = "loopengine-commerce-gateway", Version = "0.1.0" })
     .WithStdioServerTransport()

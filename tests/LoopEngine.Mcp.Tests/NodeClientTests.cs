@@ -14,7 +14,7 @@ public sealed class NodeClientTests
         exitCode.Should().Be(0, $"mcp-client.mjs failed.\nstdout: {output}\nstderr: {error}");
         using var summary = JsonDocument.Parse(output.Trim().Split('\n')[^1]);
         summary.RootElement.GetProperty("ok").GetBoolean().Should().BeTrue();
-        summary.RootElement.GetProperty("tools").GetArrayLength().Should().Be(8);
+        summary.RootElement.GetProperty("tools").GetArrayLength().Should().Be(10);
         summary.RootElement.GetProperty("recommendationId").GetString().Should().StartWith("rec_");
         summary.RootElement.GetProperty("checks").EnumerateArray().Should().OnlyContain(c => c.GetProperty("ok").GetBoolean());
     }

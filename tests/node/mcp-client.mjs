@@ -1,6 +1,7 @@
 // An external MCP client for the Commerce Gateway, written with the official TypeScript SDK: starts the BUILT
 // gateway (dotnet <path>/CommerceGateway.dll) over stdio, lists the tools, reads a loop, makes a recommendation,
-// and checks it is pending and the loop has not moved. Prints a JSON summary; exits non-zero on any failure.
+// checks it is pending and the loop has not moved, then reads the live signals and the procurement loop's metrics.
+// Prints a JSON summary; exits non-zero on any failure.
 //
 //   node tests/node/mcp-client.mjs samples/CommerceGateway/bin/Release/net10.0/CommerceGateway.dll
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -31,7 +32,7 @@ try {
   const { tools } = await client.listTools();
   summary.tools = tools.map((t) => t.name).sort();
   for (const expected of ["list_loop_definitions", "describe_loop", "get_loop_state", "get_transition_history",
-    "list_open_loops", "list_exceptions", "recommend_transition", "execute_transition"]) {
+    "list_open_loops", "list_exceptions", "list_signals", "get_loop_metrics", "recommend_transition", "execute_transition"]) {
     check(`tool ${expected} listed`, summary.tools.includes(expected));
   }
 
@@ -63,6 +64,16 @@ try {
 
   const executed = await call(client, "execute_transition", { aggregate_id: "PO-2026-0012", transition_id: "receive", evidence: { shipment_scan: "confirmed" } });
   check("execute_transition of a reserved transition is refused", executed.result.isError === true, executed.result.content?.[0]?.text);
+
+  const signals = await call(client, "list_signals", { signal_type: "DEMAND_SPIKE", min_confidence: 0.8 });
+  check("list_signals succeeds", !signals.result.isError, signals.result.content?.[0]?.text);
+  const spike = signals.data.signals.find((s) => s.subject.sku === "BRS-001" && s.subject.location === "DC-East");
+  check("DEMAND_SPIKE for BRS-001 at DC-East with confidence 0.84", Math.abs((spike?.confidence ?? 0) - 0.84) < 1e-9, spike);
+  check("the spike opened REPLEN-2026-0041", spike?.aggregateId === "REPLEN-2026-0041", spike?.aggregateId);
+
+  const metrics = await call(client, "get_loop_metrics", { loop_id: "scm.procurement" });
+  check("get_loop_metrics succeeds", !metrics.result.isError, metrics.result.content?.[0]?.text);
+  check("PO-2026-0012 counts as opened in the last 30 days", metrics.data.countByStatus.InProgress + metrics.data.countByStatus.Open >= 1, metrics.data.countByStatus);
 
   summary.ok = true;
 } catch (error) {

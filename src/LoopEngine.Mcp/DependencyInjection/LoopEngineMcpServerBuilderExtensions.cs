@@ -10,9 +10,11 @@ public static class LoopEngineMcpServerBuilderExtensions
 {
     /// <summary>
     /// Adds the Commerce Gateway tools (<c>list_loop_definitions</c>, <c>describe_loop</c>, <c>get_loop_state</c>,
-    /// <c>get_transition_history</c>, <c>list_open_loops</c>, <c>list_exceptions</c>, <c>recommend_transition</c>,
-    /// <c>execute_transition</c>) and the definition and diagram resources. The engine itself is registered with
-    /// <c>AddLoopEngine</c>. The agent's identity and org come from <paramref name="configure"/>, never from a tool call.
+    /// <c>get_transition_history</c>, <c>list_open_loops</c>, <c>list_exceptions</c>, <c>list_signals</c>,
+    /// <c>get_loop_metrics</c>, <c>recommend_transition</c>, <c>execute_transition</c>) and the definition and diagram
+    /// resources. The engine itself is registered with <c>AddLoopEngine</c>; <c>list_signals</c> reads the signal engine
+    /// (<c>AddLoopEngineSignals</c>) and <c>get_loop_metrics</c> the metrics service (<c>AddLoopEngineLearning</c>): both
+    /// tools are always listed, and without their service a call is a tool error saying what to register. The agent's identity and org come from <paramref name="configure"/>, never from a tool call.
     /// </summary>
     /// <param name="builder">The MCP server builder.</param>
     /// <param name="configure">Sets the agent's id, model, provider, default confidence and org.</param>
@@ -30,6 +32,6 @@ public static class LoopEngineMcpServerBuilderExtensions
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LoopEngineMcpOptions>, LoopEngineMcpOptionsValidator>());
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<LoopGateway>();
-        return builder.WithTools<LoopQueryTools>().WithTools<LoopActionTools>().WithResources<LoopDefinitionResources>();
+        return builder.WithTools<LoopQueryTools>().WithTools<LoopInsightTools>().WithTools<LoopActionTools>().WithResources<LoopDefinitionResources>();
     }
 }

@@ -34,7 +34,9 @@ internal sealed class GatewayFixture : IAsyncDisposable
 
     public ILoopEngine Engine => _host.Services.GetRequiredService<ILoopEngine>();
 
-    public static async Task<GatewayFixture> StartAsync(Action<LoopEngineMcpOptions>? configure = null, bool seed = true)
+    public IServiceProvider Services => _host.Services;
+
+    public static async Task<GatewayFixture> StartAsync(Action<LoopEngineMcpOptions>? configure = null, bool seed = true, Action<IServiceCollection, FakeTimeProvider>? services = null)
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 2, 14, 9, 14, 10, TimeSpan.Zero));
         var clientToServer = new Pipe();
@@ -45,6 +47,7 @@ internal sealed class GatewayFixture : IAsyncDisposable
             .AddLoop(LoopCatalog.Load("scm.procurement", "2.0.0"))
             .AddLoop(LoopCatalog.Load("scm.replenishment", "2.0.0"))
             .AddLoop(TestLoops.Triage()));
+        services?.Invoke(builder.Services, time);
         builder.Services
             .AddMcpServer()
             .WithStreamServerTransport(clientToServer.Reader.AsStream(), serverToClient.Writer.AsStream())

@@ -19,7 +19,7 @@ public sealed class GatewayToolsTests : IAsyncLifetime
 
         tools.Select(t => t.Name).Should().BeEquivalentTo(
             "list_loop_definitions", "describe_loop", "get_loop_state", "get_transition_history",
-            "list_open_loops", "list_exceptions", "recommend_transition", "execute_transition");
+            "list_open_loops", "list_exceptions", "list_signals", "get_loop_metrics", "recommend_transition", "execute_transition");
         foreach (var tool in tools)
         {
             tool.Description.Should().NotBeNullOrWhiteSpace();
