@@ -297,6 +297,7 @@ internal sealed class SignalEngine : ISignalEngine, IDisposable
                 Actor = trigger.Actor,
                 OrgId = signal.OrgId,
                 CausationId = signal.Id,
+                CorrelationId = trigger.CorrelationId?.Invoke(signal),
                 Evidence = SignalEventWriter.StartEvidence(signal),
             },
             cancellationToken).ConfigureAwait(false);

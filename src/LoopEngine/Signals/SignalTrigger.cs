@@ -23,6 +23,12 @@ public sealed record SignalTrigger
     /// <value>The default is the system actor <c>system:signals</c>.</value>
     public Actor Actor { get; init; } = Actor.System("system:signals");
 
+    /// <summary>
+    /// Gets a function giving the correlation id of the loop a signal opens (for example the host's business correlation),
+    /// or <see langword="null"/> to let the engine generate one. A <see langword="null"/> result also generates one.
+    /// </summary>
+    public Func<Signal, string?>? CorrelationId { get; init; }
+
     /// <summary>Gets the labelling rule, or <see langword="null"/> to label only through <see cref="ISignalEngine.LabelAsync"/>.</summary>
     public SignalLabelRule? LabelRule { get; init; }
 }
