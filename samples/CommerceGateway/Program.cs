@@ -5,8 +5,9 @@
 //
 // Configuration (appsettings.json, environment variables such as Gateway__AgentId, or command-line
 // --Gateway:AgentId=...): the agent's identity and org come from here, never from a tool call.
-// The store is the engine's in-memory store; a host that wants a persistent store calls UseStore on the
-// ILoopEngineBuilder below (for example UseSqliteStore from LoopEngine.Sqlite).
+// The store is the engine's in-memory store unless a SQLite file is named with --db PATH (or Gateway:Database): then the
+// gateway reads and recommends on the same file the SCM sample writes (dotnet run --project samples/Scm.Replenishment
+// -- --db loops.db), and several processes may have it open at once.
 //
 // list_signals reads the signal engine (AddLoopEngineSignals: DEMAND_SPIKE with the page's reference data, triggering
 // scm.replenishment) and get_loop_metrics the metrics service (AddLoopEngineLearning); DemoSeeder ingests the page's
@@ -15,11 +16,20 @@ using CommerceGateway;
 using LoopEngine;
 using LoopEngine.Mcp;
 using LoopEngine.Signals;
+using LoopEngine.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-var builder = Host.CreateApplicationBuilder(args);
+var dbAt = Array.IndexOf(args, "--db");
+if (dbAt >= 0 && dbAt + 1 >= args.Length)
+{
+    Console.Error.WriteLine("Option --db needs a path: --db PATH names the SQLite file to serve.");
+    return 2;
+}
+
+var builder = Host.CreateApplicationBuilder(dbAt >= 0 ? args.Where((_, i) => i != dbAt && i != dbAt + 1).ToArray() : args);
+var database = dbAt >= 0 ? args[dbAt + 1] : builder.Configuration["Gateway:Database"];
 builder.Logging.ClearProviders();
 builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
 
@@ -29,6 +39,11 @@ builder.Services.AddLoopEngine(loops =>
     {
         var at = key.LastIndexOf('@');
         loops.AddLoop(LoopCatalog.Load(key[..at], key[(at + 1)..]));
+    }
+
+    if (database is not null)
+    {
+        loops.UseStore(_ => new SqliteLoopStore($"Data Source={database}"));
     }
 });
 var gateway = builder.Configuration.GetSection("Gateway");
@@ -56,3 +71,4 @@ builder.Services
     });
 
 await builder.Build().RunAsync();
+return 0;
