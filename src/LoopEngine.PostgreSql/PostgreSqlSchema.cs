@@ -43,6 +43,11 @@ internal static class PostgreSqlSchema
         CREATE TABLE {s}.checkpoints (name text PRIMARY KEY, position bigint NOT NULL);
         CREATE TABLE {s}.sequences (org text NOT NULL, name text NOT NULL, next_value bigint NOT NULL, PRIMARY KEY (org, name));
         """,
+
+        // 2: the pending recommendation count of an instance (LoopInstance.PendingRecommendationCount).
+        """
+        ALTER TABLE {s}.instances ADD COLUMN pending_recommendation_count bigint NOT NULL DEFAULT 0;
+        """,
     ];
 
     public static long LatestVersion => Migrations.Length;

@@ -43,6 +43,11 @@ internal static class SqliteSchema
         CREATE TABLE checkpoints (name TEXT NOT NULL PRIMARY KEY, position INTEGER NOT NULL) WITHOUT ROWID;
         CREATE TABLE sequences (org TEXT NOT NULL, name TEXT NOT NULL, next_value INTEGER NOT NULL, PRIMARY KEY (org, name)) WITHOUT ROWID;
         """,
+
+        // 2: the pending recommendation count of an instance (LoopInstance.PendingRecommendationCount).
+        """
+        ALTER TABLE instances ADD COLUMN pending_recommendation_count INTEGER NOT NULL DEFAULT 0;
+        """,
     ];
 
     public static long LatestVersion => Migrations.Length;

@@ -13,9 +13,9 @@ namespace LoopEngine.Stores;
 /// </summary>
 internal static class StoreRows
 {
-    public const string InstanceColumns = "org, aggregate, loop_id, definition_version, current_state, status, version, correlation_id, opened_at, updated_at, closed_at, head_hash, parent_loop_id, parent_aggregate_id";
-    public const string InstanceParameters = "@org, @aggregate, @loop_id, @definition_version, @current_state, @status, @version, @correlation_id, @opened_at, @updated_at, @closed_at, @head_hash, @parent_loop_id, @parent_aggregate_id";
-    public const string InstanceUpdateSet = "loop_id = @loop_id, definition_version = @definition_version, current_state = @current_state, status = @status, version = @version, correlation_id = @correlation_id, opened_at = @opened_at, updated_at = @updated_at, closed_at = @closed_at, head_hash = @head_hash, parent_loop_id = @parent_loop_id, parent_aggregate_id = @parent_aggregate_id";
+    public const string InstanceColumns = "org, aggregate, loop_id, definition_version, current_state, status, version, correlation_id, opened_at, updated_at, closed_at, head_hash, parent_loop_id, parent_aggregate_id, pending_recommendation_count";
+    public const string InstanceParameters = "@org, @aggregate, @loop_id, @definition_version, @current_state, @status, @version, @correlation_id, @opened_at, @updated_at, @closed_at, @head_hash, @parent_loop_id, @parent_aggregate_id, @pending_recommendation_count";
+    public const string InstanceUpdateSet = "loop_id = @loop_id, definition_version = @definition_version, current_state = @current_state, status = @status, version = @version, correlation_id = @correlation_id, opened_at = @opened_at, updated_at = @updated_at, closed_at = @closed_at, head_hash = @head_hash, parent_loop_id = @parent_loop_id, parent_aggregate_id = @parent_aggregate_id, pending_recommendation_count = @pending_recommendation_count";
 
     public const string RecordColumns = "org, aggregate, sequence, loop_id, definition_version, transition_id, from_state, to_state, actor_type, actor_id, actor_model_id, actor_provider, actor_confidence, occurred_at, evidence, correlation_id, causation_id, warnings, recommendation_id, recommender_type, recommender_id, recommender_model_id, recommender_provider, recommender_confidence, recommendation_evidence, previous_hash, hash";
     public const string RecordParameters = "@org, @aggregate, @sequence, @loop_id, @definition_version, @transition_id, @from_state, @to_state, @actor_type, @actor_id, @actor_model_id, @actor_provider, @actor_confidence, @occurred_at, @evidence, @correlation_id, @causation_id, @warnings, @recommendation_id, @recommender_type, @recommender_id, @recommender_model_id, @recommender_provider, @recommender_confidence, @recommendation_evidence, @previous_hash, @hash";
@@ -62,6 +62,7 @@ internal static class StoreRows
         set("@head_hash", i.HeadHash);
         set("@parent_loop_id", Db(i.ParentLoopId));
         set("@parent_aggregate_id", Db(i.ParentAggregateId));
+        set("@pending_recommendation_count", (long)i.PendingRecommendationCount);
     }
 
     public static LoopInstance ReadInstance(DbDataReader r) => new()
@@ -80,6 +81,7 @@ internal static class StoreRows
         HeadHash = r.GetString(11),
         ParentLoopId = r.IsDBNull(12) ? null : r.GetString(12),
         ParentAggregateId = r.IsDBNull(13) ? null : r.GetString(13),
+        PendingRecommendationCount = checked((int)r.GetInt64(14)),
     };
 
     public static void BindRecord(Action<string, object> set, string orgId, TransitionRecord t)

@@ -52,6 +52,28 @@ public sealed class SqliteLoopStoreSpecificTests : IDisposable
     }
 
     [Fact]
+    public async Task InitializeAsync_DatabaseAtVersionOne_AddsPendingRecommendationCountWithZeroDefault()
+    {
+        Scalar("CREATE TABLE schema_version (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL); INSERT INTO schema_version VALUES (1, 1); SELECT 1;");
+        Scalar(SqliteSchema.Migrations[0] + " SELECT 1;");
+        Scalar("INSERT INTO instances (org, aggregate, loop_id, definition_version, current_state, status, version, correlation_id, opened_at, updated_at, head_hash) " +
+            "VALUES ('org', 'PO-OLD', 'scm.procurement', '1', 'DRAFT', 0, 1, 'c', 1, 1, 'h'); SELECT 1;");
+
+        await using (var store = new SqliteLoopStore(_database.ConnectionString()))
+        {
+            var old = await store.GetInstanceAsync("org", "PO-OLD");
+            old!.PendingRecommendationCount.Should().Be(0);
+            var (commit, instance, _) = StoreTestData.Start("org", "PO-NEW");
+            (await store.CommitAsync(commit with { Instances = [new InstanceWrite(instance with { PendingRecommendationCount = 2 }, 0)] })).IsCommitted.Should().BeTrue();
+            (await store.GetInstanceAsync("org", "PO-NEW"))!.PendingRecommendationCount.Should().Be(2);
+        }
+
+        SqliteSchema.LatestVersion.Should().BeGreaterThanOrEqualTo(2);
+        Scalar("SELECT version FROM schema_version").Should().Be(SqliteSchema.LatestVersion);
+        Scalar("SELECT pending_recommendation_count FROM instances WHERE aggregate = 'PO-NEW'").Should().Be(2);
+    }
+
+    [Fact]
     public async Task InitializeAsync_DatabaseFromNewerVersion_IsRefusedWithTypedError()
     {
         await using (var store = new SqliteLoopStore(_database.ConnectionString()))
