@@ -73,6 +73,46 @@ public sealed class PostgreSqlLoopStoreSpecificTests : IAsyncLifetime
     }
 
     [PostgresFact]
+    public async Task UsePostgreSqlStore_OnEngineBuilder_EngineWritesToTheSchema()
+    {
+        var services = new ServiceCollection();
+        services.AddLoopEngine(b => b.AddLoop(LoopDefinition.Create("test.di").AddState("A").AddState("B", s => s.Terminal())
+                .AddTransition("go", "A", "B", t => t.AllowActors(ActorType.Human)).WithOutcome("done", "done", "done").Build()))
+            .UsePostgreSqlStore(PostgresDatabase.RequireConnectionString(), o => o.Schema = _schema);
+
+        await using (var provider = services.BuildServiceProvider())
+        {
+            provider.GetRequiredService<ILoopStore>().Should().BeOfType<PostgreSqlLoopStore>().And.BeSameAs(provider.GetRequiredService<PostgreSqlLoopStore>());
+            services.Count(d => d.ServiceType == typeof(ILoopStore)).Should().Be(1);
+            var engine = provider.GetRequiredService<ILoopEngine>();
+            var human = new Actor(ActorType.Human, "drew");
+            await engine.StartAsync(new StartLoopRequest { LoopId = "test.di", AggregateId = "D-1", Actor = human });
+            (await engine.TransitionAsync(new TransitionRequest { AggregateId = "D-1", TransitionId = "go", Actor = human })).IsExecuted.Should().BeTrue();
+        }
+
+        var store = NewStore();
+        (await store.GetInstanceAsync("default", "D-1"))!.CurrentState.Should().Be("B");
+        (await store.ReadTraceAsync("default", "D-1")).Should().HaveCount(2);
+    }
+
+    [PostgresFact]
+    public async Task UsePostgreSqlStore_DataSourceOverload_UsesTheCallersDataSource()
+    {
+        await using var dataSource = NpgsqlDataSource.Create(PostgresDatabase.RequireConnectionString());
+        var services = new ServiceCollection();
+        services.AddLoopEngine().UsePostgreSqlStore(dataSource, o => o.Schema = _schema);
+
+        await using (var provider = services.BuildServiceProvider())
+        {
+            var store = provider.GetRequiredService<ILoopStore>();
+            store.Should().BeOfType<PostgreSqlLoopStore>();
+            (await store.CommitAsync(StoreTestData.Start("org", "PO-DS").Commit)).IsCommitted.Should().BeTrue();
+        }
+
+        (await NewStore().GetInstanceAsync("org", "PO-DS")).Should().NotBeNull();
+    }
+
+    [PostgresFact]
     public async Task ReadEventsAsync_LowerPositionStillUncommitted_HidesHigherUntilItCommits()
     {
         var store = NewStore();

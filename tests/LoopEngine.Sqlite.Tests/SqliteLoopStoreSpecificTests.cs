@@ -117,6 +117,30 @@ public sealed class SqliteLoopStoreSpecificTests : IDisposable
     }
 
     [Fact]
+    public async Task UseSqliteStore_OnEngineBuilder_EngineWritesToTheFile()
+    {
+        var services = new ServiceCollection();
+        services.AddLoopEngine(b => b.AddLoop(LoopDefinition.Create("test.di").AddState("A").AddState("B", s => s.Terminal())
+                .AddTransition("go", "A", "B", t => t.AllowActors(ActorType.Human)).WithOutcome("done", "done", "done").Build()))
+            .UseSqliteStore(_database.ConnectionString(), o => o.Synchronous = SqliteSynchronousMode.Full);
+
+        await using (var provider = services.BuildServiceProvider())
+        {
+            provider.GetRequiredService<ILoopStore>().Should().BeOfType<SqliteLoopStore>().And.BeSameAs(provider.GetRequiredService<SqliteLoopStore>());
+            services.Count(d => d.ServiceType == typeof(ILoopStore)).Should().Be(1);
+            var engine = provider.GetRequiredService<ILoopEngine>();
+            var human = new Actor(ActorType.Human, "drew");
+            await engine.StartAsync(new StartLoopRequest { LoopId = "test.di", AggregateId = "D-1", Actor = human });
+            (await engine.TransitionAsync(new TransitionRequest { AggregateId = "D-1", TransitionId = "go", Actor = human })).IsExecuted.Should().BeTrue();
+        }
+
+        await using var reopened = new SqliteLoopStore(_database.ConnectionString());
+        var instance = await reopened.GetInstanceAsync("default", "D-1");
+        instance!.CurrentState.Should().Be("B");
+        (await reopened.ReadTraceAsync("default", "D-1")).Should().HaveCount(2);
+    }
+
+    [Fact]
     public async Task CommitAsync_ThirtyTwoConcurrentWriters_ShareTransactionsAndAreAllDurable()
     {
         var options = new SqliteLoopStoreOptions { ConnectionString = _database.ConnectionString() };
