@@ -48,6 +48,16 @@ internal static class SqliteSchema
         """
         ALTER TABLE instances ADD COLUMN pending_recommendation_count INTEGER NOT NULL DEFAULT 0;
         """,
+
+        // 3: stored timers (ITimerStore), claimed by due time under a lease.
+        """
+        CREATE TABLE timers (
+            org TEXT NOT NULL, aggregate TEXT NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL, due_at INTEGER NOT NULL,
+            loop_id TEXT NOT NULL, instance_version INTEGER NOT NULL, state TEXT, lease_owner TEXT, lease_expires_at INTEGER,
+            attempts INTEGER NOT NULL,
+            PRIMARY KEY (org, aggregate, kind, key)) WITHOUT ROWID;
+        CREATE INDEX ix_timers_due ON timers (due_at);
+        """,
     ];
 
     public static long LatestVersion => Migrations.Length;
