@@ -170,6 +170,34 @@ public sealed class PostgreSqlLoopStoreSpecificTests : IAsyncLifetime
     }
 
     [PostgresFact]
+    public async Task InitializeAsync_SchemaAtVersionOne_MigratesToLatestWithPendingCountZeroAndTimers()
+    {
+        await using (var dataSource = NpgsqlDataSource.Create(PostgresDatabase.RequireConnectionString()))
+        {
+            var s = "\"" + _schema + "\"";
+            await using var command = dataSource.CreateCommand(
+                $"CREATE SCHEMA {s}; CREATE TABLE {s}.schema_version (id int PRIMARY KEY CHECK (id = 1), version bigint NOT NULL); INSERT INTO {s}.schema_version VALUES (1, 1); " +
+                PostgreSqlSchema.Migrations[0].Replace("{s}", s, StringComparison.Ordinal) +
+                $" INSERT INTO {s}.instances (org, aggregate, loop_id, definition_version, current_state, status, version, correlation_id, opened_at, updated_at, head_hash) " +
+                "VALUES ('org', 'PO-OLD', 'scm.procurement', '1', 'DRAFT', 0, 1, 'c', 1, 1, 'h');");
+            await command.ExecuteNonQueryAsync();
+        }
+
+        var store = NewStore();
+        (await store.GetInstanceAsync("org", "PO-OLD"))!.PendingRecommendationCount.Should().Be(0);
+        var (commit, instance, _) = StoreTestData.Start("org", "PO-NEW");
+        (await store.CommitAsync(commit with { Instances = [new InstanceWrite(instance with { PendingRecommendationCount = 2 }, 0)] })).IsCommitted.Should().BeTrue();
+        (await store.GetInstanceAsync("org", "PO-NEW"))!.PendingRecommendationCount.Should().Be(2);
+        await store.ScheduleAsync(new LoopTimer { OrgId = "org", AggregateId = "PO-NEW", Kind = TimerKinds.Sla, Key = "OPEN@1", DueAt = StoreTestData.T0, LoopId = "scm.procurement" });
+        (await store.ListAsync("org", "PO-NEW")).Should().ContainSingle();
+        PostgreSqlSchema.LatestVersion.Should().Be(3);
+
+        await using var check = NpgsqlDataSource.Create(PostgresDatabase.RequireConnectionString());
+        await using var version = check.CreateCommand($"SELECT version FROM \"{_schema}\".schema_version;");
+        ((long)(await version.ExecuteScalarAsync())!).Should().Be(PostgreSqlSchema.LatestVersion);
+    }
+
+    [PostgresFact]
     public async Task InitializeAsync_EightHostsStartingAtOnce_MigrateOnce()
     {
         var stores = Enumerable.Range(0, 8).Select(_ => NewStore()).ToList();
