@@ -39,6 +39,44 @@ public static class PostgreSqlLoopEngineBuilderExtensions
         return Register(services, _ => new PostgreSqlLoopStore(dataSource, options));
     }
 
+    /// <summary>Uses a <see cref="PostgreSqlLoopStore"/> as the engine's store, replacing any store registered before; the store is also registered as itself.</summary>
+    /// <param name="builder">The engine builder.</param>
+    /// <param name="connectionString">An Npgsql connection string.</param>
+    /// <param name="configure">Configures the options further, or <see langword="null"/>.</param>
+    /// <returns>The builder, for chaining.</returns>
+    /// <exception cref="ArgumentException">The connection string or an option (such as the schema name) is not valid.</exception>
+    public static ILoopEngineBuilder UsePostgreSqlStore(this ILoopEngineBuilder builder, string connectionString, Action<PostgreSqlLoopStoreOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var options = new PostgreSqlLoopStoreOptions { ConnectionString = connectionString };
+        configure?.Invoke(options);
+        options.Validate(needsConnectionString: true);
+        return Use(builder, _ => new PostgreSqlLoopStore(options));
+    }
+
+    /// <summary>Uses a <see cref="PostgreSqlLoopStore"/> on a data source the caller owns as the engine's store, replacing any store registered before.</summary>
+    /// <param name="builder">The engine builder.</param>
+    /// <param name="dataSource">The data source.</param>
+    /// <param name="configure">Configures the options further, or <see langword="null"/>.</param>
+    /// <returns>The builder, for chaining.</returns>
+    /// <exception cref="ArgumentException">An option (such as the schema name) is not valid.</exception>
+    public static ILoopEngineBuilder UsePostgreSqlStore(this ILoopEngineBuilder builder, NpgsqlDataSource dataSource, Action<PostgreSqlLoopStoreOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(dataSource);
+        var options = new PostgreSqlLoopStoreOptions();
+        configure?.Invoke(options);
+        options.Validate(needsConnectionString: false);
+        return Use(builder, _ => new PostgreSqlLoopStore(dataSource, options));
+    }
+
+    private static ILoopEngineBuilder Use(ILoopEngineBuilder builder, Func<IServiceProvider, PostgreSqlLoopStore> factory)
+    {
+        builder.Services.RemoveAll<PostgreSqlLoopStore>();
+        builder.Services.AddSingleton(factory);
+        return builder.UseStore(sp => sp.GetRequiredService<PostgreSqlLoopStore>());
+    }
+
     private static IServiceCollection Register(IServiceCollection services, Func<IServiceProvider, PostgreSqlLoopStore> factory)
     {
         services.RemoveAll<ILoopStore>();

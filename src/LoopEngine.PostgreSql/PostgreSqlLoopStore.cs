@@ -11,9 +11,10 @@ namespace LoopEngine.PostgreSql;
 /// A durable <see cref="ILoopStore"/> in PostgreSQL, for many hosts sharing one database. Each commit is one transaction
 /// whose version checks and inserts travel in one round trip; events carry the writing transaction's id, and readers only
 /// return events below the oldest running transaction (a visibility horizon), so no reader skips a lower position that
-/// commits late. Waiting readers follow LISTEN/NOTIFY with a polling fallback.
+/// commits late. Waiting readers follow LISTEN/NOTIFY with a polling fallback. Timers (<see cref="ITimerStore"/>) are claimed
+/// with <c>FOR UPDATE SKIP LOCKED</c>, so concurrent sweepers on many hosts never claim the same timer.
 /// </summary>
-public sealed partial class PostgreSqlLoopStore : ILoopStore, IAsyncDisposable
+public sealed partial class PostgreSqlLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
 {
     private const string UniqueViolation = "23505";
 
@@ -232,6 +233,12 @@ public sealed partial class PostgreSqlLoopStore : ILoopStore, IAsyncDisposable
         if (commit.Idempotency is { } idempotency)
         {
             batchCommands.Add(BatchCommand($"INSERT INTO {_s}.idempotency ({StoreRows.IdempotencyColumns}) VALUES ({StoreRows.IdempotencyParameters});", set => StoreRows.BindIdempotency(set, org, idempotency)));
+        }
+
+        foreach (var change in commit.Timers)
+        {
+            // Rolled back with the rest when a version check below fails.
+            batchCommands.Add(TimerCommand(org, change));
         }
 
         if (eventCount > 0)
@@ -571,6 +578,89 @@ public sealed partial class PostgreSqlLoopStore : ILoopStore, IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(nextValue);
         await ReadListAsync($"INSERT INTO {_s}.sequences (org, name, next_value) VALUES (@org, @name, @value) ON CONFLICT (org, name) DO UPDATE SET next_value = GREATEST({_s}.sequences.next_value, excluded.next_value) RETURNING next_value;",
             [("@org", orgId), ("@name", sequenceName), ("@value", nextValue)], r => r.GetInt64(0), cancellationToken).ConfigureAwait(false);
+    }
+
+    private string TimerSql(TimerChange change) => change.Timer is not null
+        ? $"INSERT INTO {_s}.timers ({StoreRows.TimerColumns}) VALUES ({StoreRows.TimerParameters}) ON CONFLICT (org, aggregate, kind, key) DO UPDATE SET {StoreRows.TimerUpsertSet} RETURNING 1;"
+        : change.Kind is null
+            ? $"DELETE FROM {_s}.timers WHERE org = @org AND aggregate = @aggregate RETURNING 1;"
+            : $"DELETE FROM {_s}.timers WHERE org = @org AND aggregate = @aggregate AND kind = @kind RETURNING 1;";
+
+    private static void BindTimerChange(Action<string, object> set, string orgId, TimerChange change)
+    {
+        if (change.Timer is { } timer)
+        {
+            StoreRows.BindTimer(set, orgId, timer);
+            return;
+        }
+
+        set("@org", orgId);
+        set("@aggregate", change.AggregateId);
+        if (change.Kind is not null)
+        {
+            set("@kind", change.Kind);
+        }
+    }
+
+    private NpgsqlBatchCommand TimerCommand(string orgId, TimerChange change) => BatchCommand(TimerSql(change), set => BindTimerChange(set, orgId, change));
+
+    private async ValueTask<int> ApplyTimerAsync(string orgId, TimerChange change, CancellationToken cancellationToken)
+    {
+        var parameters = new List<(string Name, object Value)>();
+        BindTimerChange((name, value) => parameters.Add((name, value)), orgId, change);
+        var rows = await ReadListAsync(TimerSql(change), parameters, r => r.GetInt32(0), cancellationToken).ConfigureAwait(false);
+        return rows.Count;
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask ScheduleAsync(LoopTimer timer, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(timer);
+        await ApplyTimerAsync(timer.OrgId, TimerChange.Schedule(timer), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<IReadOnlyList<LoopTimer>> ClaimDueAsync(DateTimeOffset now, int maxCount, string owner, TimeSpan leaseDuration, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxCount);
+        ArgumentException.ThrowIfNullOrEmpty(owner);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(leaseDuration, TimeSpan.Zero);
+        var claimed = await ReadListAsync(
+            $"UPDATE {_s}.timers SET lease_owner = @owner, lease_expires_at = @lease, attempts = attempts + 1 WHERE (org, aggregate, kind, key) IN " +
+            $"(SELECT org, aggregate, kind, key FROM {_s}.timers WHERE due_at <= @now AND (lease_expires_at IS NULL OR lease_expires_at <= @now) " +
+            $"ORDER BY {StoreRows.TimerOrder} LIMIT @max FOR UPDATE SKIP LOCKED) RETURNING {StoreRows.TimerColumns};",
+            [("@owner", owner), ("@lease", StoreRows.Ticks(now + leaseDuration)), ("@now", StoreRows.Ticks(now)), ("@max", (long)maxCount)],
+            StoreRows.ReadTimer,
+            cancellationToken).ConfigureAwait(false);
+        return StoreRows.SortTimers(claimed);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<bool> CompleteAsync(LoopTimer timer, string owner, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(timer);
+        ArgumentException.ThrowIfNullOrEmpty(owner);
+        var rows = await ReadListAsync(
+            $"DELETE FROM {_s}.timers WHERE org = @org AND aggregate = @aggregate AND kind = @kind AND key = @key AND lease_owner = @owner RETURNING 1;",
+            [("@org", timer.OrgId), ("@aggregate", timer.AggregateId), ("@kind", timer.Kind), ("@key", timer.Key), ("@owner", owner)],
+            r => r.GetInt32(0),
+            cancellationToken).ConfigureAwait(false);
+        return rows.Count == 1;
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<int> CancelAsync(string orgId, string aggregateId, string? kind = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(orgId);
+        return ApplyTimerAsync(orgId, TimerChange.Cancel(aggregateId, kind), cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<IReadOnlyList<LoopTimer>> ListAsync(string orgId, string aggregateId, CancellationToken cancellationToken = default)
+    {
+        var timers = await ReadListAsync($"SELECT {StoreRows.TimerColumns} FROM {_s}.timers WHERE org = @org AND aggregate = @aggregate;",
+            [("@org", orgId), ("@aggregate", aggregateId)], StoreRows.ReadTimer, cancellationToken).ConfigureAwait(false);
+        return StoreRows.SortTimers(timers);
     }
 
     private async ValueTask<List<T>> ReadListAsync<T>(string sql, IEnumerable<(string Name, object Value)> parameters, Func<DbDataReader, T> read, CancellationToken cancellationToken)

@@ -43,6 +43,21 @@ internal static class PostgreSqlSchema
         CREATE TABLE {s}.checkpoints (name text PRIMARY KEY, position bigint NOT NULL);
         CREATE TABLE {s}.sequences (org text NOT NULL, name text NOT NULL, next_value bigint NOT NULL, PRIMARY KEY (org, name));
         """,
+
+        // 2: the pending recommendation count of an instance (LoopInstance.PendingRecommendationCount).
+        """
+        ALTER TABLE {s}.instances ADD COLUMN pending_recommendation_count bigint NOT NULL DEFAULT 0;
+        """,
+
+        // 3: stored timers (ITimerStore), claimed by due time under a lease.
+        """
+        CREATE TABLE {s}.timers (
+            org text COLLATE "C" NOT NULL, aggregate text COLLATE "C" NOT NULL, kind text COLLATE "C" NOT NULL, key text COLLATE "C" NOT NULL,
+            due_at bigint NOT NULL, loop_id text NOT NULL, instance_version bigint NOT NULL, state text, lease_owner text,
+            lease_expires_at bigint, attempts bigint NOT NULL,
+            CONSTRAINT pk_timers PRIMARY KEY (org, aggregate, kind, key));
+        CREATE INDEX ix_timers_due ON {s}.timers (due_at);
+        """,
     ];
 
     public static long LatestVersion => Migrations.Length;

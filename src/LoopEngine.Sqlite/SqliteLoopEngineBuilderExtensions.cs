@@ -27,4 +27,24 @@ public static class SqliteLoopEngineBuilderExtensions
         services.AddSingleton<ILoopStore>(sp => sp.GetRequiredService<SqliteLoopStore>());
         return services;
     }
+
+    /// <summary>
+    /// Uses a <see cref="SqliteLoopStore"/> as the engine's store, replacing any store registered before; the store is
+    /// also registered as itself.
+    /// </summary>
+    /// <param name="builder">The engine builder.</param>
+    /// <param name="connectionString">A Microsoft.Data.Sqlite connection string, for example <c>Data Source=loops.db</c>.</param>
+    /// <param name="configure">Configures the options further, or <see langword="null"/>.</param>
+    /// <returns>The builder, for chaining.</returns>
+    /// <exception cref="ArgumentException">The connection string or an option is not valid.</exception>
+    public static ILoopEngineBuilder UseSqliteStore(this ILoopEngineBuilder builder, string connectionString, Action<SqliteLoopStoreOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var options = new SqliteLoopStoreOptions { ConnectionString = connectionString };
+        configure?.Invoke(options);
+        options.Validate();
+        builder.Services.RemoveAll<SqliteLoopStore>();
+        builder.Services.AddSingleton(_ => new SqliteLoopStore(options));
+        return builder.UseStore(sp => sp.GetRequiredService<SqliteLoopStore>());
+    }
 }

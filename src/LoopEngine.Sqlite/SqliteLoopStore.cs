@@ -10,8 +10,9 @@ namespace LoopEngine.Sqlite;
 /// A durable <see cref="ILoopStore"/> in one SQLite file (WAL). A single writer applies pending writes in batches: each
 /// write in its own savepoint inside one transaction (group commit, one sync per batch), and every caller is answered only
 /// after that transaction committed. Readers use separate pooled connections. Several processes may share one file.
+/// Timers (<see cref="ITimerStore"/>) live in the same file and are claimed through the same writer.
 /// </summary>
-public sealed class SqliteLoopStore : ILoopStore, IAsyncDisposable
+public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
 {
     private const int SqliteConstraint = 19;
 
@@ -295,6 +296,11 @@ public sealed class SqliteLoopStore : ILoopStore, IAsyncDisposable
             }
         }
 
+        foreach (var change in commit.Timers)
+        {
+            c.ApplyTimer(commit.OrgId, change);
+        }
+
         var positions = new long[commit.Events.Count];
         for (var i = 0; i < positions.Length; i++)
         {
@@ -491,6 +497,81 @@ public sealed class SqliteLoopStore : ILoopStore, IAsyncDisposable
             cancellationToken).ConfigureAwait(false);
     }
 
+    /// <inheritdoc/>
+    public async ValueTask ScheduleAsync(LoopTimer timer, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(timer);
+        await EnqueueAsync(c => (c.ApplyTimer(timer.OrgId, TimerChange.Schedule(timer)), true), false, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<IReadOnlyList<LoopTimer>> ClaimDueAsync(DateTimeOffset now, int maxCount, string owner, TimeSpan leaseDuration, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxCount);
+        ArgumentException.ThrowIfNullOrEmpty(owner);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(leaseDuration, TimeSpan.Zero);
+        return await EnqueueAsync(
+            c =>
+            {
+                var claim = c.ClaimTimers;
+                claim.Parameters["@now"].Value = StoreRows.Ticks(now);
+                claim.Parameters["@max"].Value = (long)maxCount;
+                claim.Parameters["@owner"].Value = owner;
+                claim.Parameters["@lease"].Value = StoreRows.Ticks(now + leaseDuration);
+                var claimed = new List<LoopTimer>();
+                using (var reader = claim.ExecuteReader())
+                {
+                    while (reader.Read())
+                    {
+                        claimed.Add(StoreRows.ReadTimer(reader));
+                    }
+                }
+
+                return ((IReadOnlyList<LoopTimer>)StoreRows.SortTimers(claimed), true);
+            },
+            false,
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<bool> CompleteAsync(LoopTimer timer, string owner, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(timer);
+        ArgumentException.ThrowIfNullOrEmpty(owner);
+        return await EnqueueAsync(
+            c =>
+            {
+                var complete = c.CompleteTimer;
+                complete.Parameters["@org"].Value = timer.OrgId;
+                complete.Parameters["@aggregate"].Value = timer.AggregateId;
+                complete.Parameters["@kind"].Value = timer.Kind;
+                complete.Parameters["@key"].Value = timer.Key;
+                complete.Parameters["@owner"].Value = owner;
+                return (complete.ExecuteNonQuery() == 1, true);
+            },
+            false,
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<int> CancelAsync(string orgId, string aggregateId, string? kind = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(orgId);
+        var change = TimerChange.Cancel(aggregateId, kind);
+        return await EnqueueAsync(c => (c.ApplyTimer(orgId, change), true), false, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<IReadOnlyList<LoopTimer>> ListAsync(string orgId, string aggregateId, CancellationToken cancellationToken = default)
+    {
+        var timers = await ReadListAsync(
+            $"SELECT {StoreRows.TimerColumns} FROM timers WHERE org = @org AND aggregate = @aggregate;",
+            [("@org", orgId), ("@aggregate", aggregateId)],
+            StoreRows.ReadTimer,
+            cancellationToken).ConfigureAwait(false);
+        return StoreRows.SortTimers(timers);
+    }
+
     private async ValueTask<List<T>> ReadListAsync<T>(string sql, IEnumerable<(string Name, object Value)> parameters, Func<DbDataReader, T> read, CancellationToken cancellationToken)
     {
         var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -644,6 +725,45 @@ public sealed class SqliteLoopStore : ILoopStore, IAsyncDisposable
             NextSequence = Create("INSERT INTO sequences (org, name, next_value) VALUES (@org, @name, 2) ON CONFLICT (org, name) DO UPDATE SET next_value = next_value + 1 RETURNING next_value - 1;", ["@org", "@name"]);
             SeedSequence = Create("INSERT INTO sequences (org, name, next_value) VALUES (@org, @name, @value) ON CONFLICT (org, name) DO UPDATE SET next_value = MAX(next_value, excluded.next_value);", ["@org", "@name", "@value"]);
             Rollback = Create("ROLLBACK;");
+            UpsertTimer = Create($"INSERT INTO timers ({StoreRows.TimerColumns}) VALUES ({StoreRows.TimerParameters}) ON CONFLICT (org, aggregate, kind, key) DO UPDATE SET {StoreRows.TimerUpsertSet};", StoreRows.TimerParameterNames);
+            CancelTimersOfKind = Create("DELETE FROM timers WHERE org = @org AND aggregate = @aggregate AND kind = @kind;", ["@org", "@aggregate", "@kind"]);
+            CancelAllTimers = Create("DELETE FROM timers WHERE org = @org AND aggregate = @aggregate;", ["@org", "@aggregate"]);
+            CompleteTimer = Create("DELETE FROM timers WHERE org = @org AND aggregate = @aggregate AND kind = @kind AND key = @key AND lease_owner = @owner;", ["@org", "@aggregate", "@kind", "@key", "@owner"]);
+            ClaimTimers = Create(
+                $"UPDATE timers SET lease_owner = @owner, lease_expires_at = @lease, attempts = attempts + 1 WHERE (org, aggregate, kind, key) IN " +
+                $"(SELECT org, aggregate, kind, key FROM timers WHERE due_at <= @now AND (lease_expires_at IS NULL OR lease_expires_at <= @now) ORDER BY {StoreRows.TimerOrder} LIMIT @max) " +
+                $"RETURNING {StoreRows.TimerColumns};",
+                ["@owner", "@lease", "@now", "@max"]);
+        }
+
+        public SqliteCommand UpsertTimer { get; }
+
+        public SqliteCommand CancelTimersOfKind { get; }
+
+        public SqliteCommand CancelAllTimers { get; }
+
+        public SqliteCommand CompleteTimer { get; }
+
+        public SqliteCommand ClaimTimers { get; }
+
+        /// <summary>Applies one timer change in <paramref name="orgId"/>: schedules (upsert, unclaimed) or cancels; returns the rows changed.</summary>
+        public int ApplyTimer(string orgId, TimerChange change)
+        {
+            if (change.Timer is { } timer)
+            {
+                StoreRows.BindTimer(Setter(UpsertTimer), orgId, timer);
+                return UpsertTimer.ExecuteNonQuery();
+            }
+
+            var command = change.Kind is null ? CancelAllTimers : CancelTimersOfKind;
+            command.Parameters["@org"].Value = orgId;
+            command.Parameters["@aggregate"].Value = change.AggregateId;
+            if (change.Kind is not null)
+            {
+                command.Parameters["@kind"].Value = change.Kind;
+            }
+
+            return command.ExecuteNonQuery();
         }
 
         public SqliteCommand BeginImmediate { get; }

@@ -43,6 +43,21 @@ internal static class SqliteSchema
         CREATE TABLE checkpoints (name TEXT NOT NULL PRIMARY KEY, position INTEGER NOT NULL) WITHOUT ROWID;
         CREATE TABLE sequences (org TEXT NOT NULL, name TEXT NOT NULL, next_value INTEGER NOT NULL, PRIMARY KEY (org, name)) WITHOUT ROWID;
         """,
+
+        // 2: the pending recommendation count of an instance (LoopInstance.PendingRecommendationCount).
+        """
+        ALTER TABLE instances ADD COLUMN pending_recommendation_count INTEGER NOT NULL DEFAULT 0;
+        """,
+
+        // 3: stored timers (ITimerStore), claimed by due time under a lease.
+        """
+        CREATE TABLE timers (
+            org TEXT NOT NULL, aggregate TEXT NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL, due_at INTEGER NOT NULL,
+            loop_id TEXT NOT NULL, instance_version INTEGER NOT NULL, state TEXT, lease_owner TEXT, lease_expires_at INTEGER,
+            attempts INTEGER NOT NULL,
+            PRIMARY KEY (org, aggregate, kind, key)) WITHOUT ROWID;
+        CREATE INDEX ix_timers_due ON timers (due_at);
+        """,
     ];
 
     public static long LatestVersion => Migrations.Length;

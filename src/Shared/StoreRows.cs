@@ -13,9 +13,9 @@ namespace LoopEngine.Stores;
 /// </summary>
 internal static class StoreRows
 {
-    public const string InstanceColumns = "org, aggregate, loop_id, definition_version, current_state, status, version, correlation_id, opened_at, updated_at, closed_at, head_hash, parent_loop_id, parent_aggregate_id";
-    public const string InstanceParameters = "@org, @aggregate, @loop_id, @definition_version, @current_state, @status, @version, @correlation_id, @opened_at, @updated_at, @closed_at, @head_hash, @parent_loop_id, @parent_aggregate_id";
-    public const string InstanceUpdateSet = "loop_id = @loop_id, definition_version = @definition_version, current_state = @current_state, status = @status, version = @version, correlation_id = @correlation_id, opened_at = @opened_at, updated_at = @updated_at, closed_at = @closed_at, head_hash = @head_hash, parent_loop_id = @parent_loop_id, parent_aggregate_id = @parent_aggregate_id";
+    public const string InstanceColumns = "org, aggregate, loop_id, definition_version, current_state, status, version, correlation_id, opened_at, updated_at, closed_at, head_hash, parent_loop_id, parent_aggregate_id, pending_recommendation_count";
+    public const string InstanceParameters = "@org, @aggregate, @loop_id, @definition_version, @current_state, @status, @version, @correlation_id, @opened_at, @updated_at, @closed_at, @head_hash, @parent_loop_id, @parent_aggregate_id, @pending_recommendation_count";
+    public const string InstanceUpdateSet = "loop_id = @loop_id, definition_version = @definition_version, current_state = @current_state, status = @status, version = @version, correlation_id = @correlation_id, opened_at = @opened_at, updated_at = @updated_at, closed_at = @closed_at, head_hash = @head_hash, parent_loop_id = @parent_loop_id, parent_aggregate_id = @parent_aggregate_id, pending_recommendation_count = @pending_recommendation_count";
 
     public const string RecordColumns = "org, aggregate, sequence, loop_id, definition_version, transition_id, from_state, to_state, actor_type, actor_id, actor_model_id, actor_provider, actor_confidence, occurred_at, evidence, correlation_id, causation_id, warnings, recommendation_id, recommender_type, recommender_id, recommender_model_id, recommender_provider, recommender_confidence, recommendation_evidence, previous_hash, hash";
     public const string RecordParameters = "@org, @aggregate, @sequence, @loop_id, @definition_version, @transition_id, @from_state, @to_state, @actor_type, @actor_id, @actor_model_id, @actor_provider, @actor_confidence, @occurred_at, @evidence, @correlation_id, @causation_id, @warnings, @recommendation_id, @recommender_type, @recommender_id, @recommender_model_id, @recommender_provider, @recommender_confidence, @recommendation_evidence, @previous_hash, @hash";
@@ -31,12 +31,19 @@ internal static class StoreRows
     public const string IdempotencyColumns = "org, aggregate, key, request_hash, sequence, recommendation_id, created_at";
     public const string IdempotencyParameters = "@org, @aggregate, @key, @request_hash, @sequence, @recommendation_id, @created_at";
 
+    public const string TimerColumns = "org, aggregate, kind, key, due_at, loop_id, instance_version, state, lease_owner, lease_expires_at, attempts";
+    public const string TimerParameters = "@org, @aggregate, @kind, @key, @due_at, @loop_id, @instance_version, @state, NULL, NULL, 0";
+    public const string TimerUpsertSet = "due_at = excluded.due_at, loop_id = excluded.loop_id, instance_version = excluded.instance_version, state = excluded.state, lease_owner = NULL, lease_expires_at = NULL, attempts = 0";
+    public const string TimerOrder = "due_at, org, aggregate, kind, key";
+
     /// <summary>The parameter names of each row kind, for commands prepared once and reused.</summary>
     public static readonly string[] InstanceParameterNames = Names(InstanceParameters);
     public static readonly string[] RecordParameterNames = Names(RecordParameters);
     public static readonly string[] RecommendationParameterNames = Names(RecommendationParameters);
     public static readonly string[] EventParameterNames = Names(EventParameters);
     public static readonly string[] IdempotencyParameterNames = Names(IdempotencyParameters);
+
+    public static readonly string[] TimerParameterNames = ["@org", "@aggregate", "@kind", "@key", "@due_at", "@loop_id", "@instance_version", "@state"];
 
     private static string[] Names(string parameters) => parameters.Split(", ", StringSplitOptions.TrimEntries);
 
@@ -62,6 +69,7 @@ internal static class StoreRows
         set("@head_hash", i.HeadHash);
         set("@parent_loop_id", Db(i.ParentLoopId));
         set("@parent_aggregate_id", Db(i.ParentAggregateId));
+        set("@pending_recommendation_count", (long)i.PendingRecommendationCount);
     }
 
     public static LoopInstance ReadInstance(DbDataReader r) => new()
@@ -80,7 +88,41 @@ internal static class StoreRows
         HeadHash = r.GetString(11),
         ParentLoopId = r.IsDBNull(12) ? null : r.GetString(12),
         ParentAggregateId = r.IsDBNull(13) ? null : r.GetString(13),
+        PendingRecommendationCount = checked((int)r.GetInt64(14)),
     };
+
+    /// <summary>Binds a timer to schedule, in <paramref name="orgId"/>; its lease fields are not bound (a scheduled timer is unclaimed).</summary>
+    public static void BindTimer(Action<string, object> set, string orgId, LoopTimer t)
+    {
+        set("@org", orgId);
+        set("@aggregate", t.AggregateId);
+        set("@kind", t.Kind);
+        set("@key", t.Key);
+        set("@due_at", Ticks(t.DueAt));
+        set("@loop_id", t.LoopId);
+        set("@instance_version", t.InstanceVersion);
+        set("@state", Db(t.State));
+    }
+
+    public static LoopTimer ReadTimer(DbDataReader r) => new()
+    {
+        OrgId = r.GetString(0),
+        AggregateId = r.GetString(1),
+        Kind = r.GetString(2),
+        Key = r.GetString(3),
+        DueAt = Time(r.GetInt64(4)),
+        LoopId = r.GetString(5),
+        InstanceVersion = r.GetInt64(6),
+        State = r.IsDBNull(7) ? null : r.GetString(7),
+        LeaseOwner = r.IsDBNull(8) ? null : r.GetString(8),
+        LeaseExpiresAt = r.IsDBNull(9) ? null : Time(r.GetInt64(9)),
+        Attempts = checked((int)r.GetInt64(10)),
+    };
+
+    /// <summary>Orders timers earliest due first, then by identity (ordinal), as every store does.</summary>
+    public static List<LoopTimer> SortTimers(IEnumerable<LoopTimer> timers) =>
+        [.. timers.OrderBy(t => t.DueAt.UtcTicks).ThenBy(t => t.OrgId, StringComparer.Ordinal).ThenBy(t => t.AggregateId, StringComparer.Ordinal)
+            .ThenBy(t => t.Kind, StringComparer.Ordinal).ThenBy(t => t.Key, StringComparer.Ordinal)];
 
     public static void BindRecord(Action<string, object> set, string orgId, TransitionRecord t)
     {

@@ -108,6 +108,24 @@ public abstract class LoopStoreConformanceTests
     }
 
     [StoreFact]
+    public async Task CommitAsync_PendingRecommendationCount_IsStoredAndReadBack()
+    {
+        var store = await CreateStoreAsync();
+        var (commit, instance, record) = Start(Org, "PO-P");
+        instance = instance with { PendingRecommendationCount = 3 };
+        (await store.CommitAsync(commit with { Instances = [new InstanceWrite(instance, 0)] })).IsCommitted.Should().BeTrue();
+        (await store.GetInstanceAsync(Org, "PO-P"))!.PendingRecommendationCount.Should().Be(3);
+
+        var (next, instance2, _) = Next(instance, record, "B");
+        instance2 = instance2 with { PendingRecommendationCount = 1 };
+        (await store.CommitAsync(next with { Instances = [new InstanceWrite(instance2, 1)] })).IsCommitted.Should().BeTrue();
+
+        ShouldMatch(await store.GetInstanceAsync(Org, "PO-P"), instance2);
+        var page = await store.QueryInstancesAsync(new InstanceQuery { OrgId = Org });
+        page.Items.Should().ContainSingle().Which.PendingRecommendationCount.Should().Be(1);
+    }
+
+    [StoreFact]
     public async Task CommitAsync_StaleExpectedVersion_ReturnsConflictAndWritesNothing()
     {
         var store = await CreateStoreAsync();

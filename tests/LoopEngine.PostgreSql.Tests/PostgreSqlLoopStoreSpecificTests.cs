@@ -73,6 +73,46 @@ public sealed class PostgreSqlLoopStoreSpecificTests : IAsyncLifetime
     }
 
     [PostgresFact]
+    public async Task UsePostgreSqlStore_OnEngineBuilder_EngineWritesToTheSchema()
+    {
+        var services = new ServiceCollection();
+        services.AddLoopEngine(b => b.AddLoop(LoopDefinition.Create("test.di").AddState("A").AddState("B", s => s.Terminal())
+                .AddTransition("go", "A", "B", t => t.AllowActors(ActorType.Human)).WithOutcome("done", "done", "done").Build()))
+            .UsePostgreSqlStore(PostgresDatabase.RequireConnectionString(), o => o.Schema = _schema);
+
+        await using (var provider = services.BuildServiceProvider())
+        {
+            provider.GetRequiredService<ILoopStore>().Should().BeOfType<PostgreSqlLoopStore>().And.BeSameAs(provider.GetRequiredService<PostgreSqlLoopStore>());
+            services.Count(d => d.ServiceType == typeof(ILoopStore)).Should().Be(1);
+            var engine = provider.GetRequiredService<ILoopEngine>();
+            var human = new Actor(ActorType.Human, "drew");
+            await engine.StartAsync(new StartLoopRequest { LoopId = "test.di", AggregateId = "D-1", Actor = human });
+            (await engine.TransitionAsync(new TransitionRequest { AggregateId = "D-1", TransitionId = "go", Actor = human })).IsExecuted.Should().BeTrue();
+        }
+
+        var store = NewStore();
+        (await store.GetInstanceAsync("default", "D-1"))!.CurrentState.Should().Be("B");
+        (await store.ReadTraceAsync("default", "D-1")).Should().HaveCount(2);
+    }
+
+    [PostgresFact]
+    public async Task UsePostgreSqlStore_DataSourceOverload_UsesTheCallersDataSource()
+    {
+        await using var dataSource = NpgsqlDataSource.Create(PostgresDatabase.RequireConnectionString());
+        var services = new ServiceCollection();
+        services.AddLoopEngine().UsePostgreSqlStore(dataSource, o => o.Schema = _schema);
+
+        await using (var provider = services.BuildServiceProvider())
+        {
+            var store = provider.GetRequiredService<ILoopStore>();
+            store.Should().BeOfType<PostgreSqlLoopStore>();
+            (await store.CommitAsync(StoreTestData.Start("org", "PO-DS").Commit)).IsCommitted.Should().BeTrue();
+        }
+
+        (await NewStore().GetInstanceAsync("org", "PO-DS")).Should().NotBeNull();
+    }
+
+    [PostgresFact]
     public async Task ReadEventsAsync_LowerPositionStillUncommitted_HidesHigherUntilItCommits()
     {
         var store = NewStore();
@@ -127,6 +167,34 @@ public sealed class PostgreSqlLoopStoreSpecificTests : IAsyncLifetime
 
         await using var command = dataSource.CreateCommand($"SELECT count(*) FROM \"{_schema}\".instances;");
         ((long)(await command.ExecuteScalarAsync())!).Should().Be(1, "the data source still works after the store is disposed");
+    }
+
+    [PostgresFact]
+    public async Task InitializeAsync_SchemaAtVersionOne_MigratesToLatestWithPendingCountZeroAndTimers()
+    {
+        await using (var dataSource = NpgsqlDataSource.Create(PostgresDatabase.RequireConnectionString()))
+        {
+            var s = "\"" + _schema + "\"";
+            await using var command = dataSource.CreateCommand(
+                $"CREATE SCHEMA {s}; CREATE TABLE {s}.schema_version (id int PRIMARY KEY CHECK (id = 1), version bigint NOT NULL); INSERT INTO {s}.schema_version VALUES (1, 1); " +
+                PostgreSqlSchema.Migrations[0].Replace("{s}", s, StringComparison.Ordinal) +
+                $" INSERT INTO {s}.instances (org, aggregate, loop_id, definition_version, current_state, status, version, correlation_id, opened_at, updated_at, head_hash) " +
+                "VALUES ('org', 'PO-OLD', 'scm.procurement', '1', 'DRAFT', 0, 1, 'c', 1, 1, 'h');");
+            await command.ExecuteNonQueryAsync();
+        }
+
+        var store = NewStore();
+        (await store.GetInstanceAsync("org", "PO-OLD"))!.PendingRecommendationCount.Should().Be(0);
+        var (commit, instance, _) = StoreTestData.Start("org", "PO-NEW");
+        (await store.CommitAsync(commit with { Instances = [new InstanceWrite(instance with { PendingRecommendationCount = 2 }, 0)] })).IsCommitted.Should().BeTrue();
+        (await store.GetInstanceAsync("org", "PO-NEW"))!.PendingRecommendationCount.Should().Be(2);
+        await store.ScheduleAsync(new LoopTimer { OrgId = "org", AggregateId = "PO-NEW", Kind = TimerKinds.Sla, Key = "OPEN@1", DueAt = StoreTestData.T0, LoopId = "scm.procurement" });
+        (await store.ListAsync("org", "PO-NEW")).Should().ContainSingle();
+        PostgreSqlSchema.LatestVersion.Should().Be(3);
+
+        await using var check = NpgsqlDataSource.Create(PostgresDatabase.RequireConnectionString());
+        await using var version = check.CreateCommand($"SELECT version FROM \"{_schema}\".schema_version;");
+        ((long)(await version.ExecuteScalarAsync())!).Should().Be(PostgreSqlSchema.LatestVersion);
     }
 
     [PostgresFact]

@@ -52,6 +52,28 @@ public sealed class SqliteLoopStoreSpecificTests : IDisposable
     }
 
     [Fact]
+    public async Task InitializeAsync_DatabaseAtVersionOne_AddsPendingRecommendationCountWithZeroDefault()
+    {
+        Scalar("CREATE TABLE schema_version (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL); INSERT INTO schema_version VALUES (1, 1); SELECT 1;");
+        Scalar(SqliteSchema.Migrations[0] + " SELECT 1;");
+        Scalar("INSERT INTO instances (org, aggregate, loop_id, definition_version, current_state, status, version, correlation_id, opened_at, updated_at, head_hash) " +
+            "VALUES ('org', 'PO-OLD', 'scm.procurement', '1', 'DRAFT', 0, 1, 'c', 1, 1, 'h'); SELECT 1;");
+
+        await using (var store = new SqliteLoopStore(_database.ConnectionString()))
+        {
+            var old = await store.GetInstanceAsync("org", "PO-OLD");
+            old!.PendingRecommendationCount.Should().Be(0);
+            var (commit, instance, _) = StoreTestData.Start("org", "PO-NEW");
+            (await store.CommitAsync(commit with { Instances = [new InstanceWrite(instance with { PendingRecommendationCount = 2 }, 0)] })).IsCommitted.Should().BeTrue();
+            (await store.GetInstanceAsync("org", "PO-NEW"))!.PendingRecommendationCount.Should().Be(2);
+        }
+
+        SqliteSchema.LatestVersion.Should().BeGreaterThanOrEqualTo(2);
+        Scalar("SELECT version FROM schema_version").Should().Be(SqliteSchema.LatestVersion);
+        Scalar("SELECT pending_recommendation_count FROM instances WHERE aggregate = 'PO-NEW'").Should().Be(2);
+    }
+
+    [Fact]
     public async Task InitializeAsync_DatabaseFromNewerVersion_IsRefusedWithTypedError()
     {
         await using (var store = new SqliteLoopStore(_database.ConnectionString()))
@@ -92,6 +114,30 @@ public sealed class SqliteLoopStoreSpecificTests : IDisposable
         store.Should().BeOfType<SqliteLoopStore>().And.BeSameAs(provider.GetRequiredService<SqliteLoopStore>());
         services.Count(d => d.ServiceType == typeof(ILoopStore)).Should().Be(1);
         (await store.CommitAsync(StoreTestData.Start("org", "PO-1").Commit)).IsCommitted.Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task UseSqliteStore_OnEngineBuilder_EngineWritesToTheFile()
+    {
+        var services = new ServiceCollection();
+        services.AddLoopEngine(b => b.AddLoop(LoopDefinition.Create("test.di").AddState("A").AddState("B", s => s.Terminal())
+                .AddTransition("go", "A", "B", t => t.AllowActors(ActorType.Human)).WithOutcome("done", "done", "done").Build()))
+            .UseSqliteStore(_database.ConnectionString(), o => o.Synchronous = SqliteSynchronousMode.Full);
+
+        await using (var provider = services.BuildServiceProvider())
+        {
+            provider.GetRequiredService<ILoopStore>().Should().BeOfType<SqliteLoopStore>().And.BeSameAs(provider.GetRequiredService<SqliteLoopStore>());
+            services.Count(d => d.ServiceType == typeof(ILoopStore)).Should().Be(1);
+            var engine = provider.GetRequiredService<ILoopEngine>();
+            var human = new Actor(ActorType.Human, "drew");
+            await engine.StartAsync(new StartLoopRequest { LoopId = "test.di", AggregateId = "D-1", Actor = human });
+            (await engine.TransitionAsync(new TransitionRequest { AggregateId = "D-1", TransitionId = "go", Actor = human })).IsExecuted.Should().BeTrue();
+        }
+
+        await using var reopened = new SqliteLoopStore(_database.ConnectionString());
+        var instance = await reopened.GetInstanceAsync("default", "D-1");
+        instance!.CurrentState.Should().Be("B");
+        (await reopened.ReadTraceAsync("default", "D-1")).Should().HaveCount(2);
     }
 
     [Fact]

@@ -18,7 +18,7 @@ public abstract class TimerStoreConformanceTests
         OrgId = org, AggregateId = aggregate, LoopId = "scm.procurement", Kind = kind, Key = key, DueAt = dueAt, InstanceVersion = 3, State = "RECEIPT_SCHEDULED",
     };
 
-    [Fact]
+    [StoreFact]
     public async Task ClaimDueAsync_OnlyDueTimers_ClaimedEarliestFirstWithLease()
     {
         var store = CreateStore();
@@ -33,7 +33,7 @@ public abstract class TimerStoreConformanceTests
         claimed[0].Should().BeEquivalentTo(Timer("PO-1", T0.AddMinutes(1)), o => o.Excluding(t => t.LeaseOwner).Excluding(t => t.LeaseExpiresAt).Excluding(t => t.Attempts));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task ClaimDueAsync_LeasedTimer_NotClaimedAgainUntilLeaseEnds()
     {
         var store = CreateStore();
@@ -46,7 +46,7 @@ public abstract class TimerStoreConformanceTests
         retaken.Should().ContainSingle().Which.Should().Match<LoopTimer>(t => t.LeaseOwner == "sweeper-b" && t.Attempts == 2);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task ClaimDueAsync_MaxCount_ClaimsAtMostThatMany()
     {
         var store = CreateStore();
@@ -59,7 +59,7 @@ public abstract class TimerStoreConformanceTests
         (await store.ClaimDueAsync(T0.AddMinutes(1), 10, "b", Lease)).Select(t => t.AggregateId).Should().Equal("PO-2", "PO-3", "PO-4");
     }
 
-    [Fact]
+    [StoreFact]
     public async Task ClaimDueAsync_ConcurrentClaimers_EachTimerClaimedExactlyOnce()
     {
         var store = CreateStore();
@@ -87,7 +87,7 @@ public abstract class TimerStoreConformanceTests
         all.Should().HaveCount(200).And.OnlyHaveUniqueItems();
     }
 
-    [Fact]
+    [StoreFact]
     public async Task CompleteAsync_ByLeaseOwner_DeletesTimer()
     {
         var store = CreateStore();
@@ -100,7 +100,7 @@ public abstract class TimerStoreConformanceTests
         (await store.ClaimDueAsync(T0.AddDays(1), 10, "sweeper-a", Lease)).Should().BeEmpty();
     }
 
-    [Fact]
+    [StoreFact]
     public async Task CompleteAsync_LeaseTakenOverByAnother_ReturnsFalseAndKeepsTimer()
     {
         var store = CreateStore();
@@ -113,7 +113,7 @@ public abstract class TimerStoreConformanceTests
         (await store.ListAsync("org-a", "PO-1")).Should().ContainSingle().Which.LeaseOwner.Should().Be("sweeper-b");
     }
 
-    [Fact]
+    [StoreFact]
     public async Task ScheduleAsync_SameIdentity_ReplacesAndClearsLease()
     {
         var store = CreateStore();
@@ -126,7 +126,7 @@ public abstract class TimerStoreConformanceTests
         listed.Should().ContainSingle().Which.Should().Match<LoopTimer>(t => t.DueAt == T0.AddHours(2) && t.LeaseOwner == null && t.Attempts == 0);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task CancelAsync_ByKind_DeletesOnlyThatKindOfThatAggregateInThatOrg()
     {
         var store = CreateStore();
@@ -144,7 +144,7 @@ public abstract class TimerStoreConformanceTests
         (await store.ListAsync("org-a", "PO-1")).Should().BeEmpty();
     }
 
-    [Fact]
+    [StoreFact]
     public async Task CommitAsync_WithTimers_AppliedWithTheCommitInOrder()
     {
         var store = CreateStore();
@@ -165,7 +165,7 @@ public abstract class TimerStoreConformanceTests
         (await store.ListAsync("org-a", "PO-1")).Should().ContainSingle().Which.Key.Should().Be("RECEIPT_SCHEDULED@3");
     }
 
-    [Fact]
+    [StoreFact]
     public async Task CommitAsync_ConflictWithTimers_AppliesNoTimerChange()
     {
         var store = CreateStore();
