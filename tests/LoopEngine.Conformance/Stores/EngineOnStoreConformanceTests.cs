@@ -214,4 +214,46 @@ public abstract class EngineOnStoreConformanceTests
         (await engine.GetInstanceAsync(po))!.CurrentState.Should().Be("RECEIPT_SCHEDULED");
         (await ((ITimerStore)store).ListAsync("default", po)).Should().BeEmpty();
     }
+
+    [Fact]
+    public async Task Versions_TwoVersionsAndMigration_RunningInstanceMovesAsTracedStepAndOldVersionFreed()
+    {
+        var (engine, registry, time) = CreateEngine(await CreateStoreAsync());
+        registry.Add(LoopDefinition.Create("test.counter", "2.0.0")
+            .AddState("COUNTING", s => s.Initial())
+            .AddState("PAUSED")
+            .AddState("DONE", s => s.Terminal())
+            .AddTransition("tick", "COUNTING", "COUNTING", t => t.AllowActors(ActorType.Automation, ActorType.Human))
+            .AddTransition("pause", "COUNTING", "PAUSED", t => t.AllowActors(ActorType.Human))
+            .AddTransition("resume", "PAUSED", "COUNTING", t => t.AllowActors(ActorType.Human))
+            .AddTransition("finish", "COUNTING", "DONE", t => t.AllowActors(ActorType.Automation))
+            .WithOutcome("counted", "Counting finished", "count")
+            .Build());
+        await engine.StartAsync(new StartLoopRequest { LoopId = "test.counter", Version = "1.0.0", AggregateId = "C-OLD", Actor = Replenishment });
+        var latest = await engine.StartAsync(new StartLoopRequest { LoopId = "test.counter", AggregateId = "C-NEW", Actor = Replenishment });
+        await RequestAsync(engine, "C-OLD", "tick", Replenishment);
+
+        var blockedOnOld = await RequestAsync(engine, "C-OLD", "pause", Drew);
+        var inUse = async () => await engine.UnregisterAsync("test.counter", "1.0.0");
+        await inUse.Should().ThrowAsync<DefinitionVersionInUseException>();
+        time.Advance(TimeSpan.FromMinutes(1));
+        var migrated = await engine.MigrateAsync(new MigrationRequest { AggregateId = "C-OLD", Migration = new LoopMigration("test.counter", "1.0.0", "2.0.0"), Actor = Drew, Reason = "pausing needs 2.0.0" });
+        var pausedOnNew = await RequestAsync(engine, "C-OLD", "pause", Drew);
+
+        latest.DefinitionVersion.Should().Be("2.0.0");
+        blockedOnOld.BlockReason.Should().Be(BlockReason.InvalidTransition, "an instance stays on the version it started with");
+        migrated.DefinitionVersion.Should().Be("2.0.0");
+        pausedOnNew.IsExecuted.Should().BeTrue();
+        var trace = await engine.GetTraceAsync("C-OLD");
+        trace.Select(r => (r.TransitionId, r.DefinitionVersion)).Should().Equal(
+            ("$start", "1.0.0"), ("tick", "1.0.0"), (ReservedTransitions.Migrate, "2.0.0"), ("pause", "2.0.0"));
+        trace[2].Actor.Should().Be(Drew);
+        (await engine.VerifyTraceAsync("C-OLD")).IsValid.Should().BeTrue();
+        var stored = (await engine.GetInstanceAsync("C-OLD"))!;
+        TraceReplay.Rebuild(trace, registry.Get("test.counter", "2.0.0"))
+            .Should().BeEquivalentTo(stored, o => o.Excluding(i => i.PendingRecommendations).Excluding(i => i.PendingRecommendationCount));
+        var perVersion = await engine.ListInstancesAsync(new InstanceQuery { OrgId = "default", LoopId = "test.counter", DefinitionVersion = "2.0.0" });
+        perVersion.Items.Select(i => i.AggregateId).Should().BeEquivalentTo("C-NEW", "C-OLD");
+        (await engine.UnregisterAsync("test.counter", "1.0.0")).Should().BeTrue();
+    }
 }
