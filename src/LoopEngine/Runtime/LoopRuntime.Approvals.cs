@@ -9,7 +9,7 @@ public sealed partial class LoopRuntime
         ArgumentNullException.ThrowIfNull(request.Approver);
         var org = ResolveOrg(request.OrgId);
         Identifiers.ValidateOpaqueId(request.RecommendationId, "Recommendation id", nameof(request));
-        var evidence = CheckEvidence(request.Evidence, nameof(request));
+        var evidence = CheckEvidence(request.Evidence);
         for (var attempt = 0; ; attempt++)
         {
             var recommendation = await GetRecommendationOrThrowAsync(org, request.RecommendationId, request.AggregateId, cancellationToken).ConfigureAwait(false);

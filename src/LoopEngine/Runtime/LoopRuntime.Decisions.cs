@@ -584,7 +584,6 @@ public sealed partial class LoopRuntime
         }
 
         LoopRuntimeLog.Blocked(_logger, transitionId, instance.LoopId, instance.AggregateId, ToWireName(decision.Reason), actor.Id, decision.Message ?? string.Empty, correlation);
-        _ = compiled;
         return new TransitionResult
         {
             Outcome = TransitionOutcome.Blocked,

@@ -175,7 +175,7 @@ public sealed partial class LoopRuntime
             throw new ArgumentException($"Error code '{Identifiers.Printable(errorCode)}' is not valid: {Identifiers.OpaqueIdRule}.", nameof(request));
         }
 
-        var evidence = CheckEvidence(request.Evidence, nameof(request));
+        var evidence = CheckEvidence(request.Evidence);
         for (var attempt = 0; ; attempt++)
         {
             var instance = await LoadAsync(org, request.AggregateId, null, cancellationToken).ConfigureAwait(false);

@@ -163,7 +163,7 @@ public sealed partial class LoopRuntime
             w.WriteEndObject();
         }
 
-        return CheckEvidence(Evidence.ParseUtf8(buffer.WrittenSpan, _options.MaxEvidenceBytes, _options.MaxEvidenceDepth), "evidence");
+        return CheckEvidence(Evidence.ParseUtf8(buffer.WrittenSpan, _options.MaxEvidenceBytes, _options.MaxEvidenceDepth));
     }
 
     /// <summary>Opens the children a transition declares, for the commit that executes it.</summary>
@@ -233,7 +233,7 @@ public sealed partial class LoopRuntime
         }
 
         var parentRecord = records[0];
-        var evidence = request.Evidence is null ? null : CheckEvidence(request.Evidence, nameof(request));
+        var evidence = request.Evidence is null ? null : CheckEvidence(request.Evidence);
         var now = Now();
         var spawn = await PrepareSpawnAsync(org, parent.LoopId, parent.AggregateId, parentRecord.Sequence, parentRecord.TransitionId, parentRecord.Hash, request.ChildLoopId, request.ChildAggregateId, request.ChildVersion, request.Actor, evidence, parentRecord.CorrelationId, now, cancellationToken).ConfigureAwait(false);
         var commit = new StoreCommit

@@ -124,7 +124,7 @@ public sealed partial class LoopRuntime : ILoopEngine
 
     private DateTimeOffset Now() => TraceCanonicalizer.Truncate(_time.GetUtcNow());
 
-    private Evidence CheckEvidence(Evidence? evidence, string paramName)
+    private Evidence CheckEvidence(Evidence? evidence)
     {
         evidence ??= Evidence.Empty;
         if (evidence.ByteCount > _options.MaxEvidenceBytes)
@@ -137,7 +137,6 @@ public sealed partial class LoopRuntime : ILoopEngine
             throw new EvidenceException($"Evidence is nested {evidence.Depth} levels deep; the limit is {_options.MaxEvidenceDepth} (LoopEngineOptions.MaxEvidenceDepth).");
         }
 
-        _ = paramName;
         return evidence;
     }
 
@@ -159,7 +158,7 @@ public sealed partial class LoopRuntime : ILoopEngine
             Identifiers.ValidateOpaqueId(request.CausationId, "Causation id", nameof(request));
         }
 
-        var evidence = CheckEvidence(request.Evidence, nameof(request));
+        var evidence = CheckEvidence(request.Evidence);
         if (evidence.TryGetProperty(ReservedEvidence.SpawnedBy, out _))
         {
             throw new EvidenceException($"Evidence property '{ReservedEvidence.SpawnedBy}' is reserved for spawned loops (the engine writes the parent there): open a child loop with SpawnAsync or a transition's spawns, or rename the property.");
@@ -249,7 +248,7 @@ public sealed partial class LoopRuntime : ILoopEngine
             throw new ArgumentException($"Reasoning is {request.Reasoning.Length} characters; the limit is 4096.", nameof(request));
         }
 
-        var evidence = CheckEvidence(request.Evidence, nameof(request));
+        var evidence = CheckEvidence(request.Evidence);
         var started = _time.GetTimestamp();
         using var activity = LoopEngineInstrumentation.ActivitySource.StartActivity("loop.transition");
         activity?.SetTag("loop.aggregate_id", request.AggregateId);
