@@ -401,7 +401,7 @@ public sealed partial class PostgreSqlLoopStore : ILoopStore, ITimerStore, IAsyn
         var where = StoreRows.InstanceFilter(query, parameters, "= ANY({0})");
         parameters.Add(("@limit", query.PageSize + 1L));
         var items = await ReadListAsync($"SELECT {StoreRows.InstanceColumns} FROM {_s}.instances WHERE {where} ORDER BY opened_at, aggregate LIMIT @limit;", parameters, StoreRows.ReadInstance, cancellationToken).ConfigureAwait(false);
-        return ToPage(items, query.PageSize, i => PageTokens.Encode(i.OpenedAt, i.AggregateId));
+        return PageTokens.ToPage(items, query.PageSize, i => PageTokens.Encode(i.OpenedAt, i.AggregateId));
     }
 
     /// <inheritdoc/>
@@ -413,19 +413,9 @@ public sealed partial class PostgreSqlLoopStore : ILoopStore, ITimerStore, IAsyn
         var where = StoreRows.RecommendationFilter(query, parameters, "= ANY({0})");
         parameters.Add(("@limit", query.PageSize + 1L));
         var items = await ReadListAsync($"SELECT {StoreRows.RecommendationColumns} FROM {_s}.recommendations WHERE {where} ORDER BY created_at, id LIMIT @limit;", parameters, StoreRows.ReadRecommendation, cancellationToken).ConfigureAwait(false);
-        return ToPage(items, query.PageSize, r => PageTokens.Encode(r.CreatedAt, r.Id));
+        return PageTokens.ToPage(items, query.PageSize, r => PageTokens.Encode(r.CreatedAt, r.Id));
     }
 
-    private static Page<T> ToPage<T>(List<T> items, int pageSize, Func<T, string> token)
-    {
-        if (items.Count <= pageSize)
-        {
-            return new Page<T>(items, null);
-        }
-
-        items.RemoveAt(items.Count - 1);
-        return new Page<T>(items, token(items[^1]));
-    }
 
     /// <inheritdoc/>
     public async ValueTask<IReadOnlyList<LoopEvent>> ReadEventsAsync(long afterPosition, int maxCount, CancellationToken cancellationToken = default)

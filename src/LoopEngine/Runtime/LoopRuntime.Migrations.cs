@@ -42,29 +42,7 @@ public sealed partial class LoopRuntime
 
             var now = Now();
             var evidence = MigrationEvidence(migration, instance.CurrentState, toState, request.Reason);
-            var record = Seal(new TransitionRecord
-            {
-                OrgId = org,
-                LoopId = instance.LoopId,
-                DefinitionVersion = migration.ToVersion,
-                AggregateId = instance.AggregateId,
-                Sequence = instance.Version + 1,
-                TransitionId = ReservedTransitions.Migrate,
-                FromState = instance.CurrentState,
-                ToState = toState,
-                Actor = request.Actor,
-                OccurredAt = now,
-                Evidence = evidence,
-                CorrelationId = instance.CorrelationId,
-                PreviousHash = instance.HeadHash,
-                Hash = string.Empty,
-            });
-            var events = new List<LoopEvent>();
-            var recommendations = new List<Recommendation>();
-            if (instance.PendingRecommendationCount > 0)
-            {
-                await SupersedeAsync(instance, null, instance.CorrelationId, now, recommendations, events, cancellationToken).ConfigureAwait(false);
-            }
+            var (record, events, recommendations) = await ReservedStepAsync(instance, ReservedTransitions.Migrate, migration.ToVersion, toState, request.Actor, evidence, now, cancellationToken).ConfigureAwait(false);
 
             events.Add(_events.Create(LoopEventTypes.Migrated, org, instance.LoopId, instance.AggregateId, instance.CorrelationId, null, now, w =>
             {

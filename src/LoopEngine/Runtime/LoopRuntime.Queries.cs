@@ -185,29 +185,7 @@ public sealed partial class LoopRuntime
             }
 
             var now = Now();
-            var record = Seal(new TransitionRecord
-            {
-                OrgId = org,
-                LoopId = instance.LoopId,
-                DefinitionVersion = instance.DefinitionVersion,
-                AggregateId = instance.AggregateId,
-                Sequence = instance.Version + 1,
-                TransitionId = transitionId,
-                FromState = instance.CurrentState,
-                ToState = instance.CurrentState,
-                Actor = request.Actor,
-                OccurredAt = now,
-                Evidence = evidence,
-                CorrelationId = instance.CorrelationId,
-                PreviousHash = instance.HeadHash,
-                Hash = string.Empty,
-            });
-            var events = new List<LoopEvent>();
-            var recommendations = new List<Recommendation>();
-            if (instance.PendingRecommendationCount > 0)
-            {
-                await SupersedeAsync(instance, null, instance.CorrelationId, now, recommendations, events, cancellationToken).ConfigureAwait(false);
-            }
+            var (record, events, recommendations) = await ReservedStepAsync(instance, transitionId, instance.DefinitionVersion, instance.CurrentState, request.Actor, evidence, now, cancellationToken).ConfigureAwait(false);
 
             events.Add(status == LoopStatus.Cancelled
                 ? _events.Create(LoopEventTypes.Cancelled, org, instance.LoopId, instance.AggregateId, instance.CorrelationId, null, now, w =>
@@ -241,5 +219,39 @@ public sealed partial class LoopRuntime
                 throw new InvalidOperationException($"Loop '{instance.AggregateId}' could not be ended: it kept moving ({attempt + 1} attempts).");
             }
         }
+    }
+
+    /// <summary>
+    /// Builds an engine step (<c>$cancel</c>, <c>$fail</c>, <c>$migrate</c>) on an instance: its sealed record, and the
+    /// supersession of the aggregate's pending recommendations, since the loop moves on.
+    /// </summary>
+    private async ValueTask<(TransitionRecord Record, List<LoopEvent> Events, List<Recommendation> Recommendations)> ReservedStepAsync(
+        LoopInstance instance, string transitionId, string definitionVersion, string toState, Actor actor, Evidence evidence, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var record = Seal(new TransitionRecord
+        {
+            OrgId = instance.OrgId,
+            LoopId = instance.LoopId,
+            DefinitionVersion = definitionVersion,
+            AggregateId = instance.AggregateId,
+            Sequence = instance.Version + 1,
+            TransitionId = transitionId,
+            FromState = instance.CurrentState,
+            ToState = toState,
+            Actor = actor,
+            OccurredAt = now,
+            Evidence = evidence,
+            CorrelationId = instance.CorrelationId,
+            PreviousHash = instance.HeadHash,
+            Hash = string.Empty,
+        });
+        var events = new List<LoopEvent>();
+        var recommendations = new List<Recommendation>();
+        if (instance.PendingRecommendationCount > 0)
+        {
+            await SupersedeAsync(instance, null, instance.CorrelationId, now, recommendations, events, cancellationToken).ConfigureAwait(false);
+        }
+
+        return (record, events, recommendations);
     }
 }

@@ -187,14 +187,7 @@ public sealed class InMemoryLoopStore : ILoopStore, ITimerStore
             .OrderBy(i => i.OpenedAt.UtcTicks).ThenBy(i => i.AggregateId, StringComparer.Ordinal)
             .Take(query.PageSize + 1)
             .ToList();
-        var hasMore = ordered.Count > query.PageSize;
-        if (hasMore)
-        {
-            ordered.RemoveAt(ordered.Count - 1);
-        }
-
-        var token = hasMore ? PageTokens.Encode(ordered[^1].OpenedAt, ordered[^1].AggregateId) : null;
-        return ValueTask.FromResult(new Page<LoopInstance>(ordered, token));
+        return ValueTask.FromResult(PageTokens.ToPage(ordered, query.PageSize, i => PageTokens.Encode(i.OpenedAt, i.AggregateId)));
     }
 
     internal static bool Matches(LoopInstance i, InstanceQuery q) =>
@@ -305,13 +298,7 @@ public sealed class InMemoryLoopStore : ILoopStore, ITimerStore
             .OrderBy(r => r.CreatedAt.UtcTicks).ThenBy(r => r.Id, StringComparer.Ordinal)
             .Take(query.PageSize + 1)
             .ToList();
-        var hasMore = ordered.Count > query.PageSize;
-        if (hasMore)
-        {
-            ordered.RemoveAt(ordered.Count - 1);
-        }
-
-        return ValueTask.FromResult(new Page<Recommendation>(ordered, hasMore ? PageTokens.Encode(ordered[^1].CreatedAt, ordered[^1].Id) : null));
+        return ValueTask.FromResult(PageTokens.ToPage(ordered, query.PageSize, r => PageTokens.Encode(r.CreatedAt, r.Id)));
     }
 
     internal static bool Matches(Recommendation r, RecommendationQuery q) =>

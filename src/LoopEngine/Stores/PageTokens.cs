@@ -35,4 +35,16 @@ internal static class PageTokens
             throw new ArgumentOutOfRangeException(nameof(pageSize), pageSize, $"Page size {pageSize} is outside the valid range 1 to {InstanceQuery.MaxPageSize}.");
         }
     }
+
+    /// <summary>Makes a page from up to <paramref name="pageSize"/> + 1 items: the extra item only says another page exists.</summary>
+    public static Page<T> ToPage<T>(List<T> items, int pageSize, Func<T, string> token)
+    {
+        if (items.Count <= pageSize)
+        {
+            return new Page<T>(items, null);
+        }
+
+        items.RemoveAt(items.Count - 1);
+        return new Page<T>(items, token(items[^1]));
+    }
 }
