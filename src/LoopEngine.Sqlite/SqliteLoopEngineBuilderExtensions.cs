@@ -1,4 +1,6 @@
 using LoopEngine;
+using LoopEngine.Learning;
+using LoopEngine.Signals;
 using LoopEngine.Sqlite;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -29,8 +31,11 @@ public static class SqliteLoopEngineBuilderExtensions
     }
 
     /// <summary>
-    /// Uses a <see cref="SqliteLoopStore"/> as the engine's store, replacing any store registered before; the store is
-    /// also registered as itself.
+    /// Uses a <see cref="SqliteLoopStore"/> as the engine's store, and a <see cref="SqliteSignalStore"/> and a
+    /// <see cref="SqliteLearningStore"/> on the same file as the <see cref="ISignalStore"/> and <see cref="ILearningStore"/>,
+    /// replacing any registered before (so <c>AddLoopEngineSignals</c> and <c>AddLoopEngineLearning</c>, which add the
+    /// in-memory ones only when none is registered, use the durable ones whichever is called first). Each store is also
+    /// registered as itself.
     /// </summary>
     /// <param name="builder">The engine builder.</param>
     /// <param name="connectionString">A Microsoft.Data.Sqlite connection string, for example <c>Data Source=loops.db</c>.</param>
@@ -43,8 +48,17 @@ public static class SqliteLoopEngineBuilderExtensions
         var options = new SqliteLoopStoreOptions { ConnectionString = connectionString };
         configure?.Invoke(options);
         options.Validate();
-        builder.Services.RemoveAll<SqliteLoopStore>();
-        builder.Services.AddSingleton(_ => new SqliteLoopStore(options));
+        var services = builder.Services;
+        services.RemoveAll<SqliteLoopStore>();
+        services.AddSingleton(_ => new SqliteLoopStore(options));
+        services.RemoveAll<SqliteSignalStore>();
+        services.AddSingleton(_ => new SqliteSignalStore(options));
+        services.RemoveAll<ISignalStore>();
+        services.AddSingleton<ISignalStore>(sp => sp.GetRequiredService<SqliteSignalStore>());
+        services.RemoveAll<SqliteLearningStore>();
+        services.AddSingleton(_ => new SqliteLearningStore(options));
+        services.RemoveAll<ILearningStore>();
+        services.AddSingleton<ILearningStore>(sp => sp.GetRequiredService<SqliteLearningStore>());
         return builder.UseStore(sp => sp.GetRequiredService<SqliteLoopStore>());
     }
 }

@@ -82,7 +82,7 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
             Execute(connection, "PRAGMA journal_mode=WAL;");
             Execute(connection, _options.Synchronous == SqliteSynchronousMode.Full ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=NORMAL;");
             Execute(connection, "PRAGMA busy_timeout=" + ((long)_options.BusyTimeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture) + ";");
-            Migrate(connection);
+            SqliteSchema.Migrate(connection);
             _commands = new WriterCommands(connection);
             _writer = connection;
             _writerLoop = Task.Run(WriterLoopAsync, CancellationToken.None);
@@ -90,35 +90,6 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
         catch
         {
             connection.Dispose();
-            throw;
-        }
-    }
-
-    private static void Migrate(SqliteConnection connection)
-    {
-        Execute(connection, "BEGIN IMMEDIATE;");
-        try
-        {
-            Execute(connection, "CREATE TABLE IF NOT EXISTS schema_version (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL);");
-            using var read = connection.CreateCommand();
-            read.CommandText = "SELECT version FROM schema_version WHERE id = 1;";
-            var current = read.ExecuteScalar() is long v ? v : 0;
-            if (current > SqliteSchema.LatestVersion)
-            {
-                throw new SqliteStoreSchemaException(current, SqliteSchema.LatestVersion);
-            }
-
-            for (var version = current + 1; version <= SqliteSchema.LatestVersion; version++)
-            {
-                Execute(connection, SqliteSchema.Migrations[version - 1]);
-                Execute(connection, "INSERT INTO schema_version (id, version) VALUES (1, " + version.ToString(CultureInfo.InvariantCulture) + ") ON CONFLICT (id) DO UPDATE SET version = excluded.version;");
-            }
-
-            Execute(connection, "COMMIT;");
-        }
-        catch
-        {
-            Execute(connection, "ROLLBACK;");
             throw;
         }
     }

@@ -1,3 +1,6 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+
 namespace LoopEngine.Sqlite;
 
 /// <summary>The ordered schema migrations of the SQLite store. A migration is never edited once released; add a new one.</summary>
@@ -58,7 +61,82 @@ internal static class SqliteSchema
             PRIMARY KEY (org, aggregate, kind, key)) WITHOUT ROWID;
         CREATE INDEX ix_timers_due ON timers (due_at);
         """,
+
+        // 4: the signal store (ISignalStore) and the learning store (ILearningStore). Doubles are REAL (exact; NaN is
+        // stored as NULL and read back as NaN); times are UTC ticks plus the offset in minutes, so they read back exactly.
+        """
+        CREATE TABLE signals (
+            seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, type TEXT NOT NULL, org TEXT NOT NULL, subject TEXT NOT NULL,
+            confidence REAL, threshold REAL, attributes TEXT NOT NULL, occurred_at INTEGER NOT NULL, occurred_offset INTEGER NOT NULL,
+            detected_at INTEGER NOT NULL, detected_offset INTEGER NOT NULL, status INTEGER NOT NULL, event_id TEXT NOT NULL,
+            loop_id TEXT, aggregate TEXT, opened_loop INTEGER NOT NULL, label INTEGER, label_seq INTEGER);
+        CREATE INDEX ix_signals_detected ON signals (detected_at, seq);
+        CREATE INDEX ix_signals_aggregate ON signals (org, aggregate) WHERE aggregate IS NOT NULL;
+        CREATE INDEX ix_signals_labelled ON signals (type, label_seq) WHERE label_seq IS NOT NULL;
+        CREATE UNIQUE INDEX ix_signals_label_seq ON signals (label_seq) WHERE label_seq IS NOT NULL;
+        CREATE TABLE signal_open_loops (
+            org TEXT NOT NULL, subject_key TEXT NOT NULL, aggregate TEXT NOT NULL,
+            PRIMARY KEY (org, subject_key)) WITHOUT ROWID;
+        CREATE TABLE signal_thresholds (type TEXT NOT NULL PRIMARY KEY, threshold REAL) WITHOUT ROWID;
+        CREATE TABLE signal_threshold_changes (
+            seq INTEGER PRIMARY KEY, type TEXT NOT NULL, threshold_before REAL, threshold_after REAL, precision_before REAL,
+            precision_after REAL, sample_size INTEGER NOT NULL, target_precision REAL, changed_at INTEGER NOT NULL,
+            changed_offset INTEGER NOT NULL);
+        CREATE INDEX ix_signal_threshold_changes_type ON signal_threshold_changes (type, seq);
+        CREATE TABLE signal_positions (name TEXT NOT NULL PRIMARY KEY, position INTEGER NOT NULL) WITHOUT ROWID;
+        CREATE TABLE learning_outcomes (
+            org TEXT NOT NULL, aggregate TEXT NOT NULL, loop_id TEXT NOT NULL, definition_version TEXT NOT NULL,
+            correlation_id TEXT NOT NULL, outcome_id TEXT NOT NULL, value_unit TEXT NOT NULL, status INTEGER NOT NULL,
+            final_state TEXT NOT NULL, opened_at INTEGER NOT NULL, opened_offset INTEGER NOT NULL, closed_at INTEGER NOT NULL,
+            closed_offset INTEGER NOT NULL, recorded_at INTEGER NOT NULL, recorded_offset INTEGER NOT NULL, event_id TEXT NOT NULL,
+            metrics TEXT NOT NULL,
+            PRIMARY KEY (org, aggregate)) WITHOUT ROWID;
+        CREATE TABLE learning_estimates (
+            org TEXT NOT NULL, key TEXT NOT NULL, estimator INTEGER NOT NULL, value REAL, unit TEXT NOT NULL,
+            count INTEGER NOT NULL, version INTEGER NOT NULL, updated_at INTEGER NOT NULL, updated_offset INTEGER NOT NULL,
+            last_aggregate TEXT NOT NULL, window_values TEXT NOT NULL,
+            PRIMARY KEY (org, key)) WITHOUT ROWID;
+        """,
     ];
 
     public static long LatestVersion => Migrations.Length;
+
+    /// <summary>Applies the pending migrations in one <c>BEGIN IMMEDIATE</c> transaction; refuses a file from a newer store.</summary>
+    /// <param name="connection">An open connection to the file.</param>
+    /// <exception cref="SqliteStoreSchemaException">The file was written by a newer version of the store.</exception>
+    public static void Migrate(SqliteConnection connection)
+    {
+        Execute(connection, "BEGIN IMMEDIATE;");
+        try
+        {
+            Execute(connection, "CREATE TABLE IF NOT EXISTS schema_version (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL);");
+            using var read = connection.CreateCommand();
+            read.CommandText = "SELECT version FROM schema_version WHERE id = 1;";
+            var current = read.ExecuteScalar() is long v ? v : 0;
+            if (current > LatestVersion)
+            {
+                throw new SqliteStoreSchemaException(current, LatestVersion);
+            }
+
+            for (var version = current + 1; version <= LatestVersion; version++)
+            {
+                Execute(connection, Migrations[version - 1]);
+                Execute(connection, "INSERT INTO schema_version (id, version) VALUES (1, " + version.ToString(CultureInfo.InvariantCulture) + ") ON CONFLICT (id) DO UPDATE SET version = excluded.version;");
+            }
+
+            Execute(connection, "COMMIT;");
+        }
+        catch
+        {
+            Execute(connection, "ROLLBACK;");
+            throw;
+        }
+    }
+
+    private static void Execute(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
 }

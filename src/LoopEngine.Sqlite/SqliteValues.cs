@@ -1,0 +1,230 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using LoopEngine.Learning;
+using Microsoft.Data.Sqlite;
+
+namespace LoopEngine.Sqlite;
+
+/// <summary>
+/// How the signal and learning stores write values so they read back exactly: doubles as REAL (NaN, which SQLite keeps
+/// as NULL, reads back as NaN), times as UTC ticks plus the offset in minutes, dictionaries and lists as JSON in their
+/// enumeration order (non-finite numbers as the strings <c>NaN</c>, <c>Infinity</c>, <c>-Infinity</c>).
+/// </summary>
+internal static class SqliteValues
+{
+    public static object Real(double value) => double.IsNaN(value) ? DBNull.Value : value;
+
+    public static object Real(double? value) => value is { } v ? Real(v) : DBNull.Value;
+
+    public static double ReadReal(SqliteDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? double.NaN : reader.GetDouble(ordinal);
+
+    public static object Text(string? value) => value is null ? DBNull.Value : value;
+
+    public static string? ReadText(SqliteDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+
+    /// <summary>Binds a time as <c>{name}_at</c> (UTC ticks) and <c>{name}_offset</c> (minutes).</summary>
+    public static void AddTime(SqliteParameterCollection parameters, string name, DateTimeOffset time)
+    {
+        parameters.AddWithValue("@" + name + "_at", time.UtcTicks);
+        parameters.AddWithValue("@" + name + "_offset", (long)time.Offset.TotalMinutes);
+    }
+
+    public static DateTimeOffset ReadTime(SqliteDataReader reader, int ordinal) =>
+        new DateTimeOffset(reader.GetInt64(ordinal), TimeSpan.Zero).ToOffset(TimeSpan.FromMinutes(reader.GetInt64(ordinal + 1)));
+
+    public static string WriteStrings(IReadOnlyDictionary<string, string> map) => Write(w =>
+    {
+        w.WriteStartObject();
+        foreach (var (key, value) in map)
+        {
+            w.WriteString(key, value);
+        }
+
+        w.WriteEndObject();
+    });
+
+    public static Dictionary<string, string> ReadStrings(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var property in document.RootElement.EnumerateObject())
+        {
+            map.Add(property.Name, property.Value.GetString()!);
+        }
+
+        return map;
+    }
+
+    public static string WriteNumbers(IReadOnlyDictionary<string, double> map) => Write(w =>
+    {
+        w.WriteStartObject();
+        foreach (var (key, value) in map)
+        {
+            w.WritePropertyName(key);
+            WriteDouble(w, value);
+        }
+
+        w.WriteEndObject();
+    });
+
+    public static Dictionary<string, double> ReadNumbers(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        var map = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var property in document.RootElement.EnumerateObject())
+        {
+            map.Add(property.Name, ReadDouble(property.Value));
+        }
+
+        return map;
+    }
+
+    public static string WriteList(IReadOnlyList<double> values) => Write(w =>
+    {
+        w.WriteStartArray();
+        foreach (var value in values)
+        {
+            WriteDouble(w, value);
+        }
+
+        w.WriteEndArray();
+    });
+
+    public static double[] ReadList(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        var values = new double[document.RootElement.GetArrayLength()];
+        var i = 0;
+        foreach (var element in document.RootElement.EnumerateArray())
+        {
+            values[i++] = ReadDouble(element);
+        }
+
+        return values;
+    }
+
+    public static string WriteMetrics(IReadOnlyList<MetricComparison> metrics) => Write(w =>
+    {
+        w.WriteStartArray();
+        foreach (var m in metrics)
+        {
+            w.WriteStartObject();
+            w.WriteString("metricId", m.MetricId);
+            w.WriteNumber("kind", (int)m.Kind);
+            w.WriteString("unit", m.Unit);
+            WriteValue(w, "predicted", m.Predicted);
+            WriteValue(w, "actual", m.Actual);
+            if (m.Delta is { } delta)
+            {
+                w.WritePropertyName("delta");
+                WriteDouble(w, delta);
+            }
+
+            if (m.DurationDelta is { } durationDelta)
+            {
+                w.WriteNumber("durationDeltaTicks", durationDelta.Ticks);
+            }
+
+            if (m.IsHit is { } hit)
+            {
+                w.WriteBoolean("isHit", hit);
+            }
+
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+    });
+
+    public static MetricComparison[] ReadMetrics(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        var metrics = new MetricComparison[document.RootElement.GetArrayLength()];
+        var i = 0;
+        foreach (var e in document.RootElement.EnumerateArray())
+        {
+            metrics[i++] = new MetricComparison
+            {
+                MetricId = e.GetProperty("metricId").GetString()!,
+                Kind = (OutcomeMetricKind)e.GetProperty("kind").GetInt32(),
+                Unit = e.GetProperty("unit").GetString()!,
+                Predicted = ReadValue(e, "predicted"),
+                Actual = ReadValue(e, "actual"),
+                Delta = e.TryGetProperty("delta", out var delta) ? ReadDouble(delta) : null,
+                DurationDelta = e.TryGetProperty("durationDeltaTicks", out var ticks) ? TimeSpan.FromTicks(ticks.GetInt64()) : null,
+                IsHit = e.TryGetProperty("isHit", out var hit) ? hit.GetBoolean() : null,
+            };
+        }
+
+        return metrics;
+    }
+
+    private static void WriteValue(Utf8JsonWriter w, string name, OutcomeValue? value)
+    {
+        if (value is null)
+        {
+            return;
+        }
+
+        w.WriteStartObject(name);
+        switch (value.Kind)
+        {
+            case OutcomeMetricKind.Number:
+                w.WritePropertyName("number");
+                WriteDouble(w, value.NumberValue);
+                break;
+            case OutcomeMetricKind.Duration:
+                w.WriteNumber("durationTicks", value.DurationValue.Ticks);
+                break;
+            case OutcomeMetricKind.Category:
+                w.WriteString("category", value.CategoryValue);
+                break;
+            default:
+                w.WriteBoolean("boolean", value.BooleanValue);
+                break;
+        }
+
+        w.WriteEndObject();
+    }
+
+    private static OutcomeValue? ReadValue(JsonElement metric, string name)
+    {
+        if (!metric.TryGetProperty(name, out var e))
+        {
+            return null;
+        }
+
+        return e.TryGetProperty("number", out var number) ? OutcomeValue.Number(ReadDouble(number))
+            : e.TryGetProperty("durationTicks", out var ticks) ? OutcomeValue.Duration(TimeSpan.FromTicks(ticks.GetInt64()))
+            : e.TryGetProperty("category", out var category) ? OutcomeValue.Category(category.GetString()!)
+            : OutcomeValue.Boolean(e.GetProperty("boolean").GetBoolean());
+    }
+
+    private static void WriteDouble(Utf8JsonWriter w, double value)
+    {
+        if (double.IsFinite(value))
+        {
+            w.WriteNumberValue(value);
+        }
+        else
+        {
+            w.WriteStringValue(value.ToString(CultureInfo.InvariantCulture));
+        }
+    }
+
+    private static double ReadDouble(JsonElement e) =>
+        e.ValueKind == JsonValueKind.String ? double.Parse(e.GetString()!, NumberStyles.Float, CultureInfo.InvariantCulture) : e.GetDouble();
+
+    private static string Write(Action<Utf8JsonWriter> write)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            write(writer);
+        }
+
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+}
