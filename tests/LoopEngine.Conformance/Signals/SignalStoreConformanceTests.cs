@@ -11,6 +11,11 @@ public abstract class SignalStoreConformanceTests
     /// <returns>The store.</returns>
     protected abstract ISignalStore CreateStore();
 
+    /// <summary>Opens another store on the database of <paramref name="first"/> (another connection); by default the same store.</summary>
+    /// <param name="first">A store from <see cref="CreateStore"/>.</param>
+    /// <returns>The store.</returns>
+    protected virtual ISignalStore CreateStoreOnSameDatabase(ISignalStore first) => first;
+
     private static Signal NewSignal(string id, string type = "DEMAND_SPIKE", double confidence = 0.84, int minute = 0, SignalStatus status = SignalStatus.Emitted) => new()
     {
         Id = id,
@@ -129,5 +134,113 @@ public abstract class SignalStoreConformanceTests
         await store.SetPositionAsync("signals.outcomes", 42);
 
         (await store.GetPositionAsync("signals.outcomes")).Should().Be(42);
+    }
+
+    [Fact]
+    public async Task TryAddSignalAsync_EveryField_ReadsBackExactly()
+    {
+        var store = CreateStore();
+        var subject = new Dictionary<string, string>(StringComparer.Ordinal) { ["zone"] = "Z-9", ["sku"] = "BRS-001", ["location"] = "DC-East" };
+        var attributes = new Dictionary<string, double>(StringComparer.Ordinal)
+        {
+            ["sum"] = 0.1 + 0.2, ["neg_zero"] = -0.0, ["tiny"] = double.Epsilon, ["max"] = double.MaxValue, ["min"] = double.MinValue,
+            ["nan"] = double.NaN, ["inf"] = double.PositiveInfinity, ["ninf"] = double.NegativeInfinity, ["third"] = 1.0 / 3,
+        };
+        var signal = NewSignal("sig_EXACT_e1") with
+        {
+            Subject = subject,
+            Attributes = attributes,
+            Confidence = 0.1 + 0.2,
+            Threshold = 1.0 / 3,
+            OccurredAt = new DateTimeOffset(2026, 2, 14, 9, 0, 0, 123, TimeSpan.FromHours(5.5)).AddTicks(4567),
+            DetectedAt = new DateTimeOffset(2026, 2, 14, 3, 31, 0, TimeSpan.FromHours(-7)).AddTicks(1),
+            Status = SignalStatus.Suppressed,
+            LoopId = "scm.replenishment",
+            AggregateId = "REPLEN-2026-0041",
+            OpenedLoop = true,
+            Label = SignalLabel.Hit,
+        };
+
+        await store.TryAddSignalAsync(signal);
+        var read = await CreateStoreOnSameDatabase(store).GetSignalAsync(signal.Id);
+
+        read!.Subject.Should().Equal(subject);
+        read.Subject.Keys.Should().Equal("zone", "sku", "location");
+        read.SubjectText.Should().Be("Z-9@BRS-001@DC-East");
+        read.Attributes.Keys.Should().Equal(attributes.Keys);
+        read.Attributes.Select(a => BitConverter.DoubleToInt64Bits(a.Value)).Should().Equal(attributes.Values.Select(BitConverter.DoubleToInt64Bits));
+        BitConverter.DoubleToInt64Bits(read.Confidence).Should().Be(BitConverter.DoubleToInt64Bits(0.1 + 0.2));
+        read.Threshold.Should().Be(1.0 / 3);
+        read.OccurredAt.Should().Be(signal.OccurredAt);
+        read.OccurredAt.Offset.Should().Be(TimeSpan.FromHours(5.5));
+        read.DetectedAt.Offset.Should().Be(TimeSpan.FromHours(-7));
+        read.DetectedAt.UtcTicks.Should().Be(signal.DetectedAt.UtcTicks);
+        read.Should().BeEquivalentTo(signal, o => o.Excluding(s => s.Subject).Excluding(s => s.Attributes));
+        (await store.ListRecentSignalsAsync(5, includeSuppressed: true)).Single().Should().BeEquivalentTo(read);
+    }
+
+    [Fact]
+    public async Task EveryOperation_HostileIdentifiers_StoredVerbatim()
+    {
+        var store = CreateStore();
+        const string Hostile = "DEMAND'\"; DROP TABLE signals; -- 💥 ünï 名前 %_";
+        const string Org = "org'; DELETE FROM signals; --";
+        var signal = NewSignal("sig_" + Hostile + "_e'1") with
+        {
+            Type = Hostile,
+            OrgId = Org,
+            Subject = new Dictionary<string, string> { ["sku'--"] = "BRS;\"001\"", ["名前"] = "💥" },
+            Attributes = new Dictionary<string, double> { ["on_hand'; --"] = 12 },
+            EventId = "e'; --",
+        };
+        var key = "scm.replenishment|" + Hostile + "|" + signal.SubjectText;
+
+        (await store.TryAddSignalAsync(signal)).Should().BeTrue();
+        (await store.TryAddSignalAsync(signal)).Should().BeFalse();
+        await store.UpdateSignalAsync(signal with { AggregateId = "REPLEN-'; --", Label = SignalLabel.Hit });
+        await store.SetOpenLoopAsync(Org, key, "REPLEN-'; --");
+        await store.AddThresholdChangeAsync(new ThresholdChange { SignalType = Hostile, ThresholdBefore = 0.7, ThresholdAfter = 0.75, PrecisionBefore = 0.5, PrecisionAfter = 0.8, SampleSize = 10, TargetPrecision = 0.8, ChangedAt = T0 });
+        await store.SetPositionAsync("position '; --", 7);
+
+        var reader = CreateStoreOnSameDatabase(store);
+        var read = await reader.GetSignalAsync(signal.Id);
+        read!.Type.Should().Be(Hostile);
+        read.OrgId.Should().Be(Org);
+        read.Subject.Should().Equal(signal.Subject);
+        read.Attributes.Should().Equal(signal.Attributes);
+        read.EventId.Should().Be("e'; --");
+        (await reader.ListSignalsByAggregateAsync(Org, "REPLEN-'; --")).Select(s => s.Id).Should().Equal(signal.Id);
+        (await reader.ListLabelledSignalsAsync(Hostile, 5)).Select(s => s.Id).Should().Equal(signal.Id);
+        (await reader.GetOpenLoopAsync(Org, key)).Should().Be("REPLEN-'; --");
+        (await reader.GetThresholdAsync(Hostile)).Should().Be(0.75);
+        (await reader.ListThresholdChangesAsync(Hostile)).Should().ContainSingle();
+        (await reader.GetPositionAsync("position '; --")).Should().Be(7);
+        (await reader.ListRecentSignalsAsync(10)).Select(s => s.Id).Should().Equal(signal.Id);
+    }
+
+    [Fact]
+    public async Task TryAddSignalAsync_ConcurrentAddsOfOneId_ExactlyOneWins()
+    {
+        var first = CreateStore();
+        var stores = Enumerable.Range(0, 4).Select(i => i == 0 ? first : CreateStoreOnSameDatabase(first)).ToArray();
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 16).Select(i => Task.Run(async () => await stores[i % stores.Length].TryAddSignalAsync(NewSignal("s1", confidence: i / 100.0)))));
+
+        results.Count(r => r).Should().Be(1);
+        (await first.ListRecentSignalsAsync(10)).Should().ContainSingle();
+    }
+
+    [Fact]
+    public async Task AddThresholdChangeAsync_ConcurrentChanges_EveryChangeKeptAndCurrentIsOneOfThem()
+    {
+        var first = CreateStore();
+        var stores = Enumerable.Range(0, 4).Select(i => i == 0 ? first : CreateStoreOnSameDatabase(first)).ToArray();
+        var change = new ThresholdChange { SignalType = "DEMAND_SPIKE", ThresholdBefore = 0.7, ThresholdAfter = 0.7, PrecisionBefore = 0.6, PrecisionAfter = 0.7, SampleSize = 40, TargetPrecision = 0.8, ChangedAt = T0 };
+
+        await Task.WhenAll(Enumerable.Range(1, 12).Select(i => Task.Run(async () => await stores[i % stores.Length].AddThresholdChangeAsync(change with { ThresholdAfter = 0.7 + (i / 100.0) }))));
+
+        var changes = await first.ListThresholdChangesAsync("DEMAND_SPIKE");
+        changes.Select(c => c.ThresholdAfter).Should().BeEquivalentTo(Enumerable.Range(1, 12).Select(i => 0.7 + (i / 100.0)));
+        (await first.GetThresholdAsync("DEMAND_SPIKE")).Should().Be(changes[^1].ThresholdAfter);
     }
 }
