@@ -62,12 +62,13 @@ internal static class SqliteSchema
         CREATE INDEX ix_timers_due ON timers (due_at);
         """,
 
-        // 4: the signal store (ISignalStore) and the learning store (ILearningStore). Doubles are REAL (exact; NaN is
-        // stored as NULL and read back as NaN); times are UTC ticks plus the offset in minutes, so they read back exactly.
+        // 4: the signal store (ISignalStore) and the learning store (ILearningStore). Doubles are declared without a type
+        // (no affinity), so SQLite keeps the 8-byte value as bound: a column would store -0.0 as the integer 0. NaN is
+        // stored as NULL and read back as NaN. Times are UTC ticks plus the offset in minutes, so they read back exactly.
         """
         CREATE TABLE signals (
             seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, type TEXT NOT NULL, org TEXT NOT NULL, subject TEXT NOT NULL,
-            confidence REAL, threshold REAL, attributes TEXT NOT NULL, occurred_at INTEGER NOT NULL, occurred_offset INTEGER NOT NULL,
+            confidence, threshold, attributes TEXT NOT NULL, occurred_at INTEGER NOT NULL, occurred_offset INTEGER NOT NULL,
             detected_at INTEGER NOT NULL, detected_offset INTEGER NOT NULL, status INTEGER NOT NULL, event_id TEXT NOT NULL,
             loop_id TEXT, aggregate TEXT, opened_loop INTEGER NOT NULL, label INTEGER, label_seq INTEGER);
         CREATE INDEX ix_signals_detected ON signals (detected_at, seq);
@@ -77,10 +78,10 @@ internal static class SqliteSchema
         CREATE TABLE signal_open_loops (
             org TEXT NOT NULL, subject_key TEXT NOT NULL, aggregate TEXT NOT NULL,
             PRIMARY KEY (org, subject_key)) WITHOUT ROWID;
-        CREATE TABLE signal_thresholds (type TEXT NOT NULL PRIMARY KEY, threshold REAL) WITHOUT ROWID;
+        CREATE TABLE signal_thresholds (type TEXT NOT NULL PRIMARY KEY, threshold) WITHOUT ROWID;
         CREATE TABLE signal_threshold_changes (
-            seq INTEGER PRIMARY KEY, type TEXT NOT NULL, threshold_before REAL, threshold_after REAL, precision_before REAL,
-            precision_after REAL, sample_size INTEGER NOT NULL, target_precision REAL, changed_at INTEGER NOT NULL,
+            seq INTEGER PRIMARY KEY, type TEXT NOT NULL, threshold_before, threshold_after, precision_before,
+            precision_after, sample_size INTEGER NOT NULL, target_precision, changed_at INTEGER NOT NULL,
             changed_offset INTEGER NOT NULL);
         CREATE INDEX ix_signal_threshold_changes_type ON signal_threshold_changes (type, seq);
         CREATE TABLE signal_positions (name TEXT NOT NULL PRIMARY KEY, position INTEGER NOT NULL) WITHOUT ROWID;
@@ -92,7 +93,7 @@ internal static class SqliteSchema
             metrics TEXT NOT NULL,
             PRIMARY KEY (org, aggregate)) WITHOUT ROWID;
         CREATE TABLE learning_estimates (
-            org TEXT NOT NULL, key TEXT NOT NULL, estimator INTEGER NOT NULL, value REAL, unit TEXT NOT NULL,
+            org TEXT NOT NULL, key TEXT NOT NULL, estimator INTEGER NOT NULL, value, unit TEXT NOT NULL,
             count INTEGER NOT NULL, version INTEGER NOT NULL, updated_at INTEGER NOT NULL, updated_offset INTEGER NOT NULL,
             last_aggregate TEXT NOT NULL, window_values TEXT NOT NULL,
             PRIMARY KEY (org, key)) WITHOUT ROWID;

@@ -8,9 +8,9 @@ using Microsoft.Data.Sqlite;
 namespace LoopEngine.Sqlite;
 
 /// <summary>
-/// How the signal and learning stores write values so they read back exactly: doubles as REAL (NaN, which SQLite keeps
-/// as NULL, reads back as NaN), times as UTC ticks plus the offset in minutes, dictionaries and lists as JSON in their
-/// enumeration order (non-finite numbers as the strings <c>NaN</c>, <c>Infinity</c>, <c>-Infinity</c>).
+/// How the signal and learning stores write values so they read back exactly: doubles as 8-byte floats in columns without
+/// affinity (NaN, which SQLite keeps as NULL, reads back as NaN), times as UTC ticks plus the offset in minutes,
+/// dictionaries and lists as JSON in their enumeration order (non-finite numbers as the strings <c>NaN</c>, <c>Infinity</c>, <c>-Infinity</c>).
 /// </summary>
 internal static class SqliteValues
 {
