@@ -31,7 +31,7 @@ public static class ScmStory
     public static async Task<StoryReport> RunAsync(StoryOptions options, CancellationToken cancellationToken = default)
     {
         var clock = new SimulatedClock(Start);
-        var (store, storeName) = CreateStore(options);
+        var (useStore, storeName) = ChooseStore(options);
         var services = new ServiceCollection();
         services.AddSingleton<TimeProvider>(clock);
         services.AddSingleton<ILoopIdGenerator>(new SequentialLoopIdGenerator());
@@ -43,7 +43,7 @@ public static class ScmStory
                 b.AddLoop(LoopCatalog.Load(key.Split('@')[0], key.Split('@')[1]));
             }
 
-            b.UseStore(_ => store);
+            useStore(b);
         });
         services.AddLoopEngineLearning();
         services.AddLoopEngineSignals(s => s
@@ -58,6 +58,7 @@ public static class ScmStory
         var outcomes = provider.GetRequiredService<IOutcomeRecorder>();
         var estimates = provider.GetRequiredService<IEstimateReader>();
         var metrics = provider.GetRequiredService<ILoopMetricsService>();
+        var store = provider.GetRequiredService<ILoopStore>();
 
         // The page's ids come out of the real generator: sequences seeded at 41 and 12.
         await store.SeedSequenceAsync(Org, "REPLEN-2026", 41, cancellationToken);
@@ -148,11 +149,15 @@ public static class ScmStory
         };
     }
 
-    private static (ILoopStore Store, string Name) CreateStore(StoryOptions options)
+    /// <summary>
+    /// SQLite (the default) keeps everything in one file: loops, signals (with their open loops and thresholds) and
+    /// learning (outcomes and estimates); <c>--store memory</c> keeps all of it in memory.
+    /// </summary>
+    private static (Action<ILoopEngineBuilder> Use, string Name) ChooseStore(StoryOptions options)
     {
         if (options.InMemory)
         {
-            return (new InMemoryLoopStore(), "in-memory");
+            return (b => b.UseStore(_ => new InMemoryLoopStore()), "in-memory");
         }
 
         var path = options.DatabasePath ?? Path.Combine(Directory.CreateTempSubdirectory("loopengine-scm-").FullName, "loops.db");
@@ -161,7 +166,7 @@ public static class ScmStory
             throw new ArgumentException($"The file '{path}' already holds data. The story writes a new database: name a new file with --db, or omit --db for a fresh temp file.");
         }
 
-        return (new SqliteLoopStore($"Data Source={path}"), $"SQLite {path}");
+        return (b => b.UseSqliteStore($"Data Source={path}"), $"SQLite {path}");
     }
 
     private static async Task<TransitionResult> StepAsync(ILoopEngine engine, SimulatedClock clock, string at, string aggregateId, string transitionId, Actor actor, string evidence)
