@@ -115,7 +115,8 @@ internal sealed class SqliteDatabase
         connection.Open();
         using (var command = connection.CreateCommand())
         {
-            command.CommandText = "PRAGMA journal_mode=WAL;" + _pragmas;
+            // busy_timeout first: switching to WAL waits for a lock another connection may hold.
+            command.CommandText = _pragmas + "PRAGMA journal_mode=WAL;";
             command.ExecuteNonQuery();
         }
 
