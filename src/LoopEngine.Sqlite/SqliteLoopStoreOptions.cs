@@ -1,6 +1,10 @@
 namespace LoopEngine.Sqlite;
 
-/// <summary>Options of the <see cref="SqliteLoopStore"/>.</summary>
+/// <summary>
+/// Options of the <see cref="SqliteLoopStore"/>, and of the <see cref="SqliteSignalStore"/> and
+/// <see cref="SqliteLearningStore"/> that share its file (they use the connection string, <see cref="Synchronous"/> and
+/// <see cref="BusyTimeout"/>; <see cref="MaxCommitBatchSize"/> and <see cref="EventPollInterval"/> concern the loop store only).
+/// </summary>
 public sealed class SqliteLoopStoreOptions
 {
     /// <summary>Gets or sets the Microsoft.Data.Sqlite connection string, for example <c>Data Source=loops.db</c>.</summary>
