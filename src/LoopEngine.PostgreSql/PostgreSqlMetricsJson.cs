@@ -7,10 +7,9 @@ using LoopEngine.Learning;
 namespace LoopEngine.PostgreSql;
 
 /// <summary>
-/// An outcome's metrics as the JSON stored in <c>outcomes.metrics</c> (not hashed): an array in the outcome's order, kinds as
-/// their enum numbers, durations as ticks, finite doubles as shortest round-trip numbers and
-/// non-finite ones and negative zero as strings, so
-/// every value reads back exactly.
+/// An outcome's metrics as the JSON stored in <c>outcomes.metrics</c> (not hashed): an array in the outcome's order,
+/// kinds as their enum numbers, durations as ticks, finite doubles as shortest round-trip numbers, and non-finite
+/// doubles and negative zero as strings, so every value reads back exactly.
 /// </summary>
 internal static class PostgreSqlMetricsJson
 {
