@@ -24,7 +24,7 @@ public abstract class LearningStoreConformanceTests
         Count = version, Version = version, UpdatedAt = At, LastAggregateId = "REPLEN-2026-0041", Window = [12, value],
     };
 
-    [Fact]
+    [StoreFact]
     public async Task SaveOutcomeAsync_ThenGet_ReturnsEqualOutcome()
     {
         var store = CreateStore();
@@ -35,7 +35,7 @@ public abstract class LearningStoreConformanceTests
         read.Should().BeEquivalentTo(Outcome("org-a", "R-1", 260));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task SaveOutcomeAsync_Twice_ReplacesAndKeepsOrgsApart()
     {
         var store = CreateStore();
@@ -46,7 +46,7 @@ public abstract class LearningStoreConformanceTests
         (await store.GetOutcomeAsync("org-b", "R-1")).Should().BeNull();
     }
 
-    [Fact]
+    [StoreFact]
     public async Task TrySaveEstimateAsync_ExpectedVersionMatches_WritesAndReadsBack()
     {
         var store = CreateStore();
@@ -58,7 +58,7 @@ public abstract class LearningStoreConformanceTests
         (await store.GetEstimateAsync("org-b", "supplier_lead_time:SUP-ACME")).Should().BeNull();
     }
 
-    [Fact]
+    [StoreFact]
     public async Task TrySaveEstimateAsync_StaleVersion_ReturnsFalseAndWritesNothing()
     {
         var store = CreateStore();
@@ -70,12 +70,45 @@ public abstract class LearningStoreConformanceTests
         (await store.GetEstimateAsync("org-a", "supplier_lead_time:SUP-ACME"))!.Value.Should().Be(14);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task TrySaveEstimateAsync_ConcurrentWriters_ExactlyOneWinsEachVersion()
     {
         var store = CreateStore();
         var results = await Task.WhenAll(Enumerable.Range(0, 16).Select(i => store.TrySaveEstimateAsync(Estimate("org-a", 1, i), 0).AsTask()));
 
         results.Count(r => r).Should().Be(1);
+    }
+
+    [StoreFact]
+    public async Task TrySaveEstimateAsync_ConcurrentUpdaters_LoseNoObservation()
+    {
+        const int updaters = 8;
+        const int perUpdater = 5;
+        var store = CreateStore();
+
+        // Each updater reads, adds its observation and writes with the version it read, re-reading when it lost the race.
+        await Task.WhenAll(Enumerable.Range(0, updaters).Select(u => Task.Run(async () =>
+        {
+            for (var i = 0; i < perUpdater; i++)
+            {
+                double observation = (u * 100) + i;
+                for (var attempt = 0; ; attempt++)
+                {
+                    attempt.Should().BeLessThan(10_000, "an updater that re-reads must eventually win");
+                    var current = await store.GetEstimateAsync("org-a", "supplier_lead_time:SUP-ACME");
+                    var version = current?.Version ?? 0;
+                    var next = Estimate("org-a", version + 1, observation) with { Count = (current?.Count ?? 0) + 1, Window = [.. current?.Window ?? [], observation] };
+                    if (await store.TrySaveEstimateAsync(next, version))
+                    {
+                        break;
+                    }
+                }
+            }
+        })));
+
+        var final = await store.GetEstimateAsync("org-a", "supplier_lead_time:SUP-ACME");
+        final!.Version.Should().Be(updaters * perUpdater);
+        final.Count.Should().Be(updaters * perUpdater);
+        final.Window.Should().BeEquivalentTo(Enumerable.Range(0, updaters).SelectMany(u => Enumerable.Range(0, perUpdater).Select(i => (double)((u * 100) + i))));
     }
 }

@@ -26,7 +26,7 @@ public abstract class SignalStoreConformanceTests
         EventId = "e-" + id,
     };
 
-    [Fact]
+    [StoreFact]
     public async Task TryAddSignalAsync_SameIdTwice_SecondIsIgnored()
     {
         var store = CreateStore();
@@ -40,7 +40,7 @@ public abstract class SignalStoreConformanceTests
         stored.Attributes["reorder_point"].Should().Be(50);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task UpdateSignalAsync_TriggerAndLabel_AreReadBack()
     {
         var store = CreateStore();
@@ -55,7 +55,7 @@ public abstract class SignalStoreConformanceTests
         (await store.ListSignalsByAggregateAsync("default", "REPLEN-2026-0041")).Select(s => s.Id).Should().Equal("s1");
     }
 
-    [Fact]
+    [StoreFact]
     public async Task UpdateSignalAsync_UnknownSignal_Throws()
     {
         var store = CreateStore();
@@ -65,7 +65,7 @@ public abstract class SignalStoreConformanceTests
         await act.Should().ThrowAsync<KeyNotFoundException>();
     }
 
-    [Fact]
+    [StoreFact]
     public async Task ListRecentSignalsAsync_Mixed_NewestFirstWithoutSuppressed()
     {
         var store = CreateStore();
@@ -77,7 +77,7 @@ public abstract class SignalStoreConformanceTests
         (await store.ListRecentSignalsAsync(1, includeSuppressed: true)).Select(s => s.Id).Should().Equal("shadow");
     }
 
-    [Fact]
+    [StoreFact]
     public async Task ListLabelledSignalsAsync_Labelled_InLabellingOrderLimitedToLatest()
     {
         var store = CreateStore();
@@ -94,7 +94,7 @@ public abstract class SignalStoreConformanceTests
         (await store.ListLabelledSignalsAsync("OTHER", 10)).Should().BeEmpty();
     }
 
-    [Fact]
+    [StoreFact]
     public async Task SetOpenLoopAsync_SetAndClear_RoundTrips()
     {
         var store = CreateStore();
@@ -106,7 +106,7 @@ public abstract class SignalStoreConformanceTests
         (await store.GetOpenLoopAsync("default", "k")).Should().BeNull();
     }
 
-    [Fact]
+    [StoreFact]
     public async Task AddThresholdChangeAsync_Change_RecordedAndCurrent()
     {
         var store = CreateStore();
@@ -120,7 +120,7 @@ public abstract class SignalStoreConformanceTests
         (await store.ListThresholdChangesAsync("DEMAND_SPIKE")).Should().HaveCount(2).And.Subject.First().Should().Be(change);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task SetPositionAsync_Position_RoundTrips()
     {
         var store = CreateStore();
