@@ -1,5 +1,7 @@
 using LoopEngine;
+using LoopEngine.Learning;
 using LoopEngine.PostgreSql;
+using LoopEngine.Signals;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
 
@@ -39,7 +41,12 @@ public static class PostgreSqlLoopEngineBuilderExtensions
         return Register(services, _ => new PostgreSqlLoopStore(dataSource, options));
     }
 
-    /// <summary>Uses a <see cref="PostgreSqlLoopStore"/> as the engine's store, replacing any store registered before; the store is also registered as itself.</summary>
+    /// <summary>
+    /// Uses a <see cref="PostgreSqlLoopStore"/> as the engine's store, and a <see cref="PostgreSqlSignalStore"/> and a
+    /// <see cref="PostgreSqlLearningStore"/> on the same data source and schema as the <see cref="ISignalStore"/> and
+    /// <see cref="ILearningStore"/>, replacing any registered before (so <c>AddLoopEngineSignals</c> and
+    /// <c>AddLoopEngineLearning</c> use them in either call order); each store is also registered as itself.
+    /// </summary>
     /// <param name="builder">The engine builder.</param>
     /// <param name="connectionString">An Npgsql connection string.</param>
     /// <param name="configure">Configures the options further, or <see langword="null"/>.</param>
@@ -51,10 +58,13 @@ public static class PostgreSqlLoopEngineBuilderExtensions
         var options = new PostgreSqlLoopStoreOptions { ConnectionString = connectionString };
         configure?.Invoke(options);
         options.Validate(needsConnectionString: true);
-        return Use(builder, _ => new PostgreSqlLoopStore(options));
+        return Use(builder, options, callersDataSource: null);
     }
 
-    /// <summary>Uses a <see cref="PostgreSqlLoopStore"/> on a data source the caller owns as the engine's store, replacing any store registered before.</summary>
+    /// <summary>
+    /// Uses a <see cref="PostgreSqlLoopStore"/>, a <see cref="PostgreSqlSignalStore"/> and a <see cref="PostgreSqlLearningStore"/>
+    /// on a data source the caller owns as the engine's loop, signal and learning stores, replacing any registered before.
+    /// </summary>
     /// <param name="builder">The engine builder.</param>
     /// <param name="dataSource">The data source.</param>
     /// <param name="configure">Configures the options further, or <see langword="null"/>.</param>
@@ -67,13 +77,27 @@ public static class PostgreSqlLoopEngineBuilderExtensions
         var options = new PostgreSqlLoopStoreOptions();
         configure?.Invoke(options);
         options.Validate(needsConnectionString: false);
-        return Use(builder, _ => new PostgreSqlLoopStore(dataSource, options));
+        return Use(builder, options, dataSource);
     }
 
-    private static ILoopEngineBuilder Use(ILoopEngineBuilder builder, Func<IServiceProvider, PostgreSqlLoopStore> factory)
+    private static ILoopEngineBuilder Use(ILoopEngineBuilder builder, PostgreSqlLoopStoreOptions options, NpgsqlDataSource? callersDataSource)
     {
-        builder.Services.RemoveAll<PostgreSqlLoopStore>();
-        builder.Services.AddSingleton(factory);
+        // One data source for the three stores: built here (and disposed by the container) or the caller's.
+        var services = builder.Services;
+        services.RemoveAll<PostgreSqlDataSourceHolder>();
+        services.AddSingleton(_ => callersDataSource is null
+            ? new PostgreSqlDataSourceHolder(NpgsqlDataSource.Create(options.ConnectionString), owns: true)
+            : new PostgreSqlDataSourceHolder(callersDataSource, owns: false));
+        services.RemoveAll<PostgreSqlLoopStore>();
+        services.AddSingleton(sp => new PostgreSqlLoopStore(sp.GetRequiredService<PostgreSqlDataSourceHolder>().DataSource, options));
+        services.RemoveAll<PostgreSqlSignalStore>();
+        services.RemoveAll<ISignalStore>();
+        services.AddSingleton(sp => new PostgreSqlSignalStore(sp.GetRequiredService<PostgreSqlDataSourceHolder>().DataSource, options));
+        services.AddSingleton<ISignalStore>(sp => sp.GetRequiredService<PostgreSqlSignalStore>());
+        services.RemoveAll<PostgreSqlLearningStore>();
+        services.RemoveAll<ILearningStore>();
+        services.AddSingleton(sp => new PostgreSqlLearningStore(sp.GetRequiredService<PostgreSqlDataSourceHolder>().DataSource, options));
+        services.AddSingleton<ILearningStore>(sp => sp.GetRequiredService<PostgreSqlLearningStore>());
         return builder.UseStore(sp => sp.GetRequiredService<PostgreSqlLoopStore>());
     }
 

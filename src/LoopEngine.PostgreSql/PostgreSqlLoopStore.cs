@@ -26,7 +26,6 @@ public sealed partial class PostgreSqlLoopStore : ILoopStore, ITimerStore, IAsyn
     private readonly string _s;
     private readonly string _channel;
     private readonly long _eventLockKey;
-    private readonly long _migrationLockKey;
     private readonly Lock _gate = new();
     private readonly CancellationTokenSource _stopping = new();
     private Task? _initialized;
@@ -66,7 +65,6 @@ public sealed partial class PostgreSqlLoopStore : ILoopStore, ITimerStore, IAsyn
         _s = "\"" + options.Schema + "\"";
         _channel = "loopengine_events_" + options.Schema;
         _eventLockKey = StableKey("loopengine.events." + options.Schema);
-        _migrationLockKey = StableKey("loopengine.migrate." + options.Schema);
     }
 
     private static PostgreSqlLoopStoreOptions Validated(PostgreSqlLoopStoreOptions options)
@@ -103,46 +101,7 @@ public sealed partial class PostgreSqlLoopStore : ILoopStore, ITimerStore, IAsyn
         return _initialized.WaitAsync(cancellationToken);
     }
 
-    private async Task MigrateAsync()
-    {
-        var connection = await _dataSource.OpenConnectionAsync().ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
-        {
-            var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
-            await using (transaction.ConfigureAwait(false))
-            {
-                await ExecuteAsync(connection, "SELECT pg_advisory_xact_lock(@key);", ("@key", _migrationLockKey)).ConfigureAwait(false);
-                await ExecuteAsync(connection, $"CREATE SCHEMA IF NOT EXISTS {_s}; CREATE TABLE IF NOT EXISTS {_s}.schema_version (id int PRIMARY KEY CHECK (id = 1), version bigint NOT NULL);").ConfigureAwait(false);
-                using var read = new NpgsqlCommand($"SELECT version FROM {_s}.schema_version WHERE id = 1;", connection);
-                var current = await read.ExecuteScalarAsync().ConfigureAwait(false) is long v ? v : 0;
-                if (current > PostgreSqlSchema.LatestVersion)
-                {
-                    throw new PostgreSqlStoreSchemaException(_options.Schema, current, PostgreSqlSchema.LatestVersion);
-                }
-
-                for (var version = current + 1; version <= PostgreSqlSchema.LatestVersion; version++)
-                {
-                    await ExecuteAsync(connection, PostgreSqlSchema.Migrations[version - 1].Replace("{s}", _s, StringComparison.Ordinal)).ConfigureAwait(false);
-                    await ExecuteAsync(connection, $"INSERT INTO {_s}.schema_version (id, version) VALUES (1, @v) ON CONFLICT (id) DO UPDATE SET version = excluded.version;", ("@v", version)).ConfigureAwait(false);
-                }
-
-                await transaction.CommitAsync().ConfigureAwait(false);
-            }
-        }
-    }
-
-    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, params (string Name, object Value)[] parameters)
-    {
-#pragma warning disable CA2100 // The SQL is built from constants and a validated, quoted schema name; every value is a parameter.
-        using var command = new NpgsqlCommand(sql, connection);
-#pragma warning restore CA2100
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name.TrimStart('@'), value);
-        }
-
-        await command.ExecuteNonQueryAsync().ConfigureAwait(false);
-    }
+    private Task MigrateAsync() => PostgreSqlMigrator.MigrateAsync(_dataSource, _options.Schema);
 
     [GeneratedRegex("@[a-z_]+", RegexOptions.CultureInvariant)]
     private static partial Regex ParameterPattern();

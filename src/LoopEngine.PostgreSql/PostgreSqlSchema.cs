@@ -58,6 +58,44 @@ internal static class PostgreSqlSchema
             CONSTRAINT pk_timers PRIMARY KEY (org, aggregate, kind, key));
         CREATE INDEX ix_timers_due ON {s}.timers (due_at);
         """,
+
+        // 4: durable signal state (ISignalStore) and outcomes and estimates (ILearningStore). Times are UTC ticks with the
+        // offset in minutes beside them, doubles are double precision, and ordered maps are parallel arrays, so every
+        // value reads back exactly as written.
+        """
+        CREATE SEQUENCE {s}.signal_order;
+        CREATE TABLE {s}.signals (
+            id text COLLATE "C" NOT NULL, seq bigint NOT NULL, type text COLLATE "C" NOT NULL, org text COLLATE "C" NOT NULL,
+            subject_keys text[] NOT NULL, subject_values text[] NOT NULL, confidence double precision NOT NULL,
+            threshold double precision NOT NULL, attribute_keys text[] NOT NULL, attribute_values double precision[] NOT NULL,
+            occurred_at bigint NOT NULL, occurred_offset integer NOT NULL, detected_at bigint NOT NULL, detected_offset integer NOT NULL,
+            status integer NOT NULL, event_id text NOT NULL, loop_id text, aggregate text COLLATE "C", opened_loop boolean NOT NULL,
+            label integer, label_seq bigint,
+            CONSTRAINT pk_signals PRIMARY KEY (id));
+        CREATE INDEX ix_signals_detected ON {s}.signals (detected_at, seq);
+        CREATE INDEX ix_signals_aggregate ON {s}.signals (org, aggregate, seq) WHERE aggregate IS NOT NULL;
+        CREATE INDEX ix_signals_labelled ON {s}.signals (type, label_seq) WHERE label_seq IS NOT NULL;
+        CREATE TABLE {s}.signal_open_loops (
+            org text COLLATE "C" NOT NULL, subject_key text COLLATE "C" NOT NULL, aggregate text NOT NULL,
+            CONSTRAINT pk_signal_open_loops PRIMARY KEY (org, subject_key));
+        CREATE TABLE {s}.signal_threshold_changes (
+            signal_type text COLLATE "C" NOT NULL, seq bigint GENERATED ALWAYS AS IDENTITY, threshold_before double precision NOT NULL,
+            threshold_after double precision NOT NULL, precision_before double precision NOT NULL, precision_after double precision NOT NULL,
+            sample_size integer NOT NULL, target_precision double precision NOT NULL, changed_at bigint NOT NULL, changed_offset integer NOT NULL,
+            CONSTRAINT pk_signal_threshold_changes PRIMARY KEY (signal_type, seq));
+        CREATE TABLE {s}.signal_positions (name text COLLATE "C" NOT NULL, position bigint NOT NULL, CONSTRAINT pk_signal_positions PRIMARY KEY (name));
+        CREATE TABLE {s}.outcomes (
+            org text COLLATE "C" NOT NULL, aggregate text COLLATE "C" NOT NULL, loop_id text NOT NULL, definition_version text NOT NULL,
+            correlation_id text NOT NULL, outcome_id text NOT NULL, value_unit text NOT NULL, status bigint NOT NULL, final_state text NOT NULL,
+            opened_at bigint NOT NULL, opened_offset integer NOT NULL, closed_at bigint NOT NULL, closed_offset integer NOT NULL,
+            recorded_at bigint NOT NULL, recorded_offset integer NOT NULL, event_id text NOT NULL, metrics jsonb NOT NULL,
+            CONSTRAINT pk_outcomes PRIMARY KEY (org, aggregate));
+        CREATE TABLE {s}.estimates (
+            org text COLLATE "C" NOT NULL, key text COLLATE "C" NOT NULL, estimator integer NOT NULL, value double precision NOT NULL,
+            unit text NOT NULL, count bigint NOT NULL, version bigint NOT NULL, updated_at bigint NOT NULL, updated_offset integer NOT NULL,
+            last_aggregate text NOT NULL, observations double precision[] NOT NULL,
+            CONSTRAINT pk_estimates PRIMARY KEY (org, key));
+        """,
     ];
 
     public static long LatestVersion => Migrations.Length;

@@ -190,7 +190,12 @@ public sealed class PostgreSqlLoopStoreSpecificTests : IAsyncLifetime
         (await store.GetInstanceAsync("org", "PO-NEW"))!.PendingRecommendationCount.Should().Be(2);
         await store.ScheduleAsync(new LoopTimer { OrgId = "org", AggregateId = "PO-NEW", Kind = TimerKinds.Sla, Key = "OPEN@1", DueAt = StoreTestData.T0, LoopId = "scm.procurement" });
         (await store.ListAsync("org", "PO-NEW")).Should().ContainSingle();
-        PostgreSqlSchema.LatestVersion.Should().Be(3);
+        PostgreSqlSchema.LatestVersion.Should().Be(4);
+        await using (var signals = new PostgreSqlSignalStore(new PostgreSqlLoopStoreOptions { ConnectionString = PostgresDatabase.RequireConnectionString(), Schema = _schema }))
+        {
+            await signals.SetOpenLoopAsync("org", "DEMAND_SPIKE|BRS-001", "PO-NEW");
+            (await signals.GetOpenLoopAsync("org", "DEMAND_SPIKE|BRS-001")).Should().Be("PO-NEW", "migration 4 added the signal tables to the old schema");
+        }
 
         await using var check = NpgsqlDataSource.Create(PostgresDatabase.RequireConnectionString());
         await using var version = check.CreateCommand($"SELECT version FROM \"{_schema}\".schema_version;");
@@ -200,9 +205,20 @@ public sealed class PostgreSqlLoopStoreSpecificTests : IAsyncLifetime
     [PostgresFact]
     public async Task InitializeAsync_EightHostsStartingAtOnce_MigrateOnce()
     {
+        // Loop, signal and learning stores of eight hosts all start on the fresh schema at once: one migration runs.
+        var options = new PostgreSqlLoopStoreOptions { ConnectionString = PostgresDatabase.RequireConnectionString(), Schema = _schema };
         var stores = Enumerable.Range(0, 8).Select(_ => NewStore()).ToList();
+        await using var signals = new PostgreSqlSignalStore(options);
+        await using var otherSignals = new PostgreSqlSignalStore(options);
+        await using var learning = new PostgreSqlLearningStore(options);
+        await using var otherLearning = new PostgreSqlLearningStore(options);
+        Func<Task>[] starts =
+        [
+            .. stores.Select(s => (Func<Task>)(() => s.InitializeAsync())),
+            () => signals.InitializeAsync(), () => otherSignals.InitializeAsync(), () => learning.InitializeAsync(), () => otherLearning.InitializeAsync(),
+        ];
 
-        await Task.WhenAll(stores.Select(s => Task.Run(() => s.InitializeAsync())));
+        await Task.WhenAll(starts.Select(Task.Run));
 
         await using var dataSource = NpgsqlDataSource.Create(PostgresDatabase.RequireConnectionString());
         await using var command = dataSource.CreateCommand($"SELECT count(*), max(version) FROM \"{_schema}\".schema_version;");
@@ -211,6 +227,14 @@ public sealed class PostgreSqlLoopStoreSpecificTests : IAsyncLifetime
         reader.GetInt64(0).Should().Be(1);
         reader.GetInt64(1).Should().Be(PostgreSqlSchema.LatestVersion);
         (await stores[3].CommitAsync(StoreTestData.Start("org", "PO-1").Commit)).IsCommitted.Should().BeTrue();
+        await signals.SetPositionAsync("signals.outcomes", 7);
+        (await otherSignals.GetPositionAsync("signals.outcomes")).Should().Be(7);
+        await learning.SaveOutcomeAsync(new Learning.LoopOutcome
+        {
+            OrgId = "org", LoopId = "scm.procurement", DefinitionVersion = "1", AggregateId = "PO-1", CorrelationId = "c", OutcomeId = "done", ValueUnit = "loop",
+            Status = LoopStatus.Closed, FinalState = "DONE", OpenedAt = StoreTestData.T0, ClosedAt = StoreTestData.T0, RecordedAt = StoreTestData.T0, EventId = "e",
+        });
+        (await otherLearning.GetOutcomeAsync("org", "PO-1")).Should().NotBeNull();
     }
 
     [PostgresFact]

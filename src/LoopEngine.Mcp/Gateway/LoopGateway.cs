@@ -10,7 +10,7 @@ namespace LoopEngine.Mcp;
 /// What every tool shares: the engine, the configured agent and org, the clock, and input validation that turns
 /// bad input into tool errors naming the problem and the alternatives, before anything is written.
 /// </summary>
-internal sealed class LoopGateway
+internal sealed class LoopGateway : IDisposable
 {
     private readonly LoopEngineMcpOptions _options;
     private readonly LoopEngineOptions _engineOptions;
@@ -28,6 +28,11 @@ internal sealed class LoopGateway
     }
 
     public ILoopEngine Engine { get; }
+
+    /// <summary>Gets the index of hard guard failures, kept up to date from the event stream on each read.</summary>
+    public GuardFailureIndex GuardFailures { get; } = new();
+
+    public void Dispose() => GuardFailures.Dispose();
 
     public TimeProvider Time { get; }
 

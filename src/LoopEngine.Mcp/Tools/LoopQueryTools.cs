@@ -89,7 +89,7 @@ internal sealed class LoopQueryTools(LoopGateway gateway)
     {
         var instance = await gateway.RequireInstanceAsync(aggregate_id, cancellationToken).ConfigureAwait(false);
         var definition = gateway.DefinitionOf(instance);
-        var failures = await GuardFailureScan.ReadAsync(gateway, instance.LoopId, instance.AggregateId, cancellationToken).ConfigureAwait(false);
+        var failures = await gateway.GuardFailures.ReadAsync(gateway, instance.LoopId, instance.AggregateId, cancellationToken).ConfigureAwait(false);
         var text = new StringBuilder()
             .Append(CultureInfo.InvariantCulture, $"{instance.AggregateId} runs {definition.Key}: state {instance.CurrentState}, status {instance.Status}, version {instance.Version}.\n");
         var available = new JsonArray();
@@ -283,7 +283,7 @@ internal sealed class LoopQueryTools(LoopGateway gateway)
 
         if (wanted.Contains("guard_failures"))
         {
-            var groups = (await GuardFailureScan.ReadAsync(gateway, loopId, null, cancellationToken).ConfigureAwait(false))
+            var groups = (await gateway.GuardFailures.ReadAsync(gateway, loopId, null, cancellationToken).ConfigureAwait(false))
                 .Where(g => g.Count >= min_guard_failures).Take(size).ToList();
             result["guardFailures"] = new JsonArray([.. groups.Select(g => (JsonNode)new JsonObject
             {

@@ -98,8 +98,6 @@ public sealed partial class LoopOutcomes : IOutcomeRecorder
             EventId = eventId,
             Metrics = metrics,
         };
-        await _learning.SaveOutcomeAsync(outcome, cancellationToken).ConfigureAwait(false);
-
         var events = new List<LoopEvent> { LearningEventWriter.OutcomeRecorded(eventId, outcome, now, record.CausationId) };
         var updates = new List<EstimateUpdate>();
         var unresolved = new List<string>();
@@ -112,6 +110,14 @@ public sealed partial class LoopOutcomes : IOutcomeRecorder
                 continue;
             }
 
+            // Each loop's actual feeds an estimate once: a metric whose actual an earlier record of this outcome already
+            // holds was applied then (estimates are written before the outcome), so a retry or a correction does not
+            // count the loop twice.
+            if (existing?[metric.Id]?.Actual is not null)
+            {
+                continue;
+            }
+
             trace ??= await _store.ReadTraceAsync(orgId, instance.AggregateId, cancellationToken: cancellationToken).ConfigureAwait(false);
             if (ResolveKey(metric.Updates, trace) is not { } key)
             {
@@ -120,12 +126,18 @@ public sealed partial class LoopOutcomes : IOutcomeRecorder
             }
 
             var prior = value.Predicted is null ? null : Observation(value.Predicted, UnitOf(metric));
-            var update = await UpdateEstimateAsync(outcome, metric, key, observation, prior, cancellationToken).ConfigureAwait(false);
-            updates.Add(update.Update);
-            events.Add(update.Event);
+            if (await UpdateEstimateAsync(outcome, metric, key, observation, prior, cancellationToken).ConfigureAwait(false) is { } update)
+            {
+                updates.Add(update.Update);
+                events.Add(update.Event);
+            }
         }
 
-        // The outcome and estimates are stored first; the events then announce them (one atomic, events-only commit).
+        // Estimates first, then the outcome that marks their actuals as applied, then the events that announce both (one
+        // atomic, events-only commit). A failure between steps is repaired by recording the outcome again: an estimate
+        // this loop already moved is recognised by its last aggregate id and not moved twice (its update event is then
+        // not emitted a second time: the estimate's stored version and last aggregate id still attribute the change).
+        await _learning.SaveOutcomeAsync(outcome, cancellationToken).ConfigureAwait(false);
         var commit = await _store.CommitAsync(new StoreCommit { OrgId = orgId, Events = events }, cancellationToken).ConfigureAwait(false);
         if (!commit.IsCommitted)
         {
@@ -229,12 +241,18 @@ public sealed partial class LoopOutcomes : IOutcomeRecorder
         return new MetricComparison { MetricId = metric.Id, Kind = kind, Unit = unit, Predicted = value.Predicted, Actual = value.Actual, Delta = delta, DurationDelta = durationDelta, IsHit = hit };
     }
 
-    private async ValueTask<(EstimateUpdate Update, LoopEvent Event)> UpdateEstimateAsync(LoopOutcome outcome, BusinessMetric metric, string key, double observation, double? prior, CancellationToken cancellationToken)
+    private async ValueTask<(EstimateUpdate Update, LoopEvent Event)?> UpdateEstimateAsync(LoopOutcome outcome, BusinessMetric metric, string key, double observation, double? prior, CancellationToken cancellationToken)
     {
         var spec = _options.EstimatorFor(key);
         for (var attempt = 0; attempt < _options.MaxEstimateRetries; attempt++)
         {
             var current = await _learning.GetEstimateAsync(outcome.OrgId, key, cancellationToken).ConfigureAwait(false);
+            if (current is not null && string.Equals(current.LastAggregateId, outcome.AggregateId, StringComparison.Ordinal))
+            {
+                // This loop moved the estimate last: an earlier attempt stored it but failed before storing the outcome.
+                return null;
+            }
+
             var (value, count, window) = Estimators.Apply(current, observation, prior, spec);
             var next = new Estimate
             {

@@ -29,7 +29,7 @@ public abstract class LearningStoreConformanceTests
         Count = version, Version = version, UpdatedAt = At, LastAggregateId = "REPLEN-2026-0041", Window = [12, value],
     };
 
-    [Fact]
+    [StoreFact]
     public async Task SaveOutcomeAsync_ThenGet_ReturnsEqualOutcome()
     {
         var store = CreateStore();
@@ -40,7 +40,7 @@ public abstract class LearningStoreConformanceTests
         read.Should().BeEquivalentTo(Outcome("org-a", "R-1", 260));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task SaveOutcomeAsync_Twice_ReplacesAndKeepsOrgsApart()
     {
         var store = CreateStore();
@@ -51,7 +51,7 @@ public abstract class LearningStoreConformanceTests
         (await store.GetOutcomeAsync("org-b", "R-1")).Should().BeNull();
     }
 
-    [Fact]
+    [StoreFact]
     public async Task TrySaveEstimateAsync_ExpectedVersionMatches_WritesAndReadsBack()
     {
         var store = CreateStore();
@@ -63,7 +63,7 @@ public abstract class LearningStoreConformanceTests
         (await store.GetEstimateAsync("org-b", "supplier_lead_time:SUP-ACME")).Should().BeNull();
     }
 
-    [Fact]
+    [StoreFact]
     public async Task TrySaveEstimateAsync_StaleVersion_ReturnsFalseAndWritesNothing()
     {
         var store = CreateStore();
@@ -75,7 +75,7 @@ public abstract class LearningStoreConformanceTests
         (await store.GetEstimateAsync("org-a", "supplier_lead_time:SUP-ACME"))!.Value.Should().Be(14);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task TrySaveEstimateAsync_ConcurrentWriters_ExactlyOneWinsEachVersion()
     {
         var store = CreateStore();
@@ -84,8 +84,8 @@ public abstract class LearningStoreConformanceTests
         results.Count(r => r).Should().Be(1);
     }
 
-    [Fact]
-    public async Task TrySaveEstimateAsync_ConcurrentReadModifyWriteUpdaters_LoseNoObservation()
+    [StoreFact]
+    public async Task TrySaveEstimateAsync_ConcurrentUpdaters_LoseNoObservation()
     {
         const int Writers = 8;
         const int PerWriter = 10;
@@ -120,7 +120,7 @@ public abstract class LearningStoreConformanceTests
         final.Window.Should().BeEquivalentTo(Enumerable.Range(0, Writers).SelectMany(w => Enumerable.Range(0, PerWriter).Select(i => (double)((w * 1000) + i))));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task SaveOutcomeAsync_EveryKindOfMetric_ReadsBackExactly()
     {
         var store = CreateStore();
@@ -148,7 +148,7 @@ public abstract class LearningStoreConformanceTests
         read.Metrics[1].Actual!.DurationValue.Ticks.Should().Be(13_824_000_000_001);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task TrySaveEstimateAsync_HostileKeyAndExactValues_ReadBackVerbatim()
     {
         var store = CreateStore();

@@ -31,7 +31,7 @@ public abstract class SignalStoreConformanceTests
         EventId = "e-" + id,
     };
 
-    [Fact]
+    [StoreFact]
     public async Task TryAddSignalAsync_SameIdTwice_SecondIsIgnored()
     {
         var store = CreateStore();
@@ -45,7 +45,7 @@ public abstract class SignalStoreConformanceTests
         stored.Attributes["reorder_point"].Should().Be(50);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task UpdateSignalAsync_TriggerAndLabel_AreReadBack()
     {
         var store = CreateStore();
@@ -60,7 +60,7 @@ public abstract class SignalStoreConformanceTests
         (await store.ListSignalsByAggregateAsync("default", "REPLEN-2026-0041")).Select(s => s.Id).Should().Equal("s1");
     }
 
-    [Fact]
+    [StoreFact]
     public async Task UpdateSignalAsync_UnknownSignal_Throws()
     {
         var store = CreateStore();
@@ -70,7 +70,7 @@ public abstract class SignalStoreConformanceTests
         await act.Should().ThrowAsync<KeyNotFoundException>();
     }
 
-    [Fact]
+    [StoreFact]
     public async Task ListRecentSignalsAsync_Mixed_NewestFirstWithoutSuppressed()
     {
         var store = CreateStore();
@@ -82,7 +82,7 @@ public abstract class SignalStoreConformanceTests
         (await store.ListRecentSignalsAsync(1, includeSuppressed: true)).Select(s => s.Id).Should().Equal("shadow");
     }
 
-    [Fact]
+    [StoreFact]
     public async Task ListLabelledSignalsAsync_Labelled_InLabellingOrderLimitedToLatest()
     {
         var store = CreateStore();
@@ -99,7 +99,7 @@ public abstract class SignalStoreConformanceTests
         (await store.ListLabelledSignalsAsync("OTHER", 10)).Should().BeEmpty();
     }
 
-    [Fact]
+    [StoreFact]
     public async Task SetOpenLoopAsync_SetAndClear_RoundTrips()
     {
         var store = CreateStore();
@@ -111,7 +111,7 @@ public abstract class SignalStoreConformanceTests
         (await store.GetOpenLoopAsync("default", "k")).Should().BeNull();
     }
 
-    [Fact]
+    [StoreFact]
     public async Task AddThresholdChangeAsync_Change_RecordedAndCurrent()
     {
         var store = CreateStore();
@@ -125,7 +125,7 @@ public abstract class SignalStoreConformanceTests
         (await store.ListThresholdChangesAsync("DEMAND_SPIKE")).Should().HaveCount(2).And.Subject.First().Should().Be(change);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task SetPositionAsync_Position_RoundTrips()
     {
         var store = CreateStore();
@@ -136,7 +136,7 @@ public abstract class SignalStoreConformanceTests
         (await store.GetPositionAsync("signals.outcomes")).Should().Be(42);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task TryAddSignalAsync_EveryField_ReadsBackExactly()
     {
         var store = CreateStore();
@@ -179,7 +179,7 @@ public abstract class SignalStoreConformanceTests
         (await store.ListRecentSignalsAsync(5, includeSuppressed: true)).Single().Should().BeEquivalentTo(read);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task EveryOperation_HostileIdentifiers_StoredVerbatim()
     {
         var store = CreateStore();
@@ -218,7 +218,7 @@ public abstract class SignalStoreConformanceTests
         (await reader.ListRecentSignalsAsync(10)).Select(s => s.Id).Should().Equal(signal.Id);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task TryAddSignalAsync_ConcurrentAddsOfOneId_ExactlyOneWins()
     {
         var first = CreateStore();
@@ -230,7 +230,7 @@ public abstract class SignalStoreConformanceTests
         (await first.ListRecentSignalsAsync(10)).Should().ContainSingle();
     }
 
-    [Fact]
+    [StoreFact]
     public async Task AddThresholdChangeAsync_ConcurrentChanges_EveryChangeKeptAndCurrentIsOneOfThem()
     {
         var first = CreateStore();

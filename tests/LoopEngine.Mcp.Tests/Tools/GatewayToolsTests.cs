@@ -156,6 +156,22 @@ public sealed class GatewayToolsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ListExceptions_FailuresAfterAnEarlierCall_AreCountedOnceEach()
+    {
+        (await _gateway.CallAsync("execute_transition", new { aggregate_id = "CASE-1", transition_id = "triage" })).IsError.Should().BeTrue();
+        var first = Data(await _gateway.CallAsync("list_exceptions", new { kinds = new[] { "guard_failures" }, min_guard_failures = 1 }));
+
+        (await _gateway.CallAsync("execute_transition", new { aggregate_id = "CASE-1", transition_id = "triage" })).IsError.Should().BeTrue();
+        (await _gateway.CallAsync("execute_transition", new { aggregate_id = "CASE-1", transition_id = "triage" })).IsError.Should().BeTrue();
+        var second = Data(await _gateway.CallAsync("list_exceptions", new { kinds = new[] { "guard_failures" }, min_guard_failures = 1 }));
+        var third = Data(await _gateway.CallAsync("list_exceptions", new { kinds = new[] { "guard_failures" }, min_guard_failures = 1 }));
+
+        first.GetProperty("guardFailures")[0].GetProperty("count").GetInt32().Should().Be(1);
+        second.GetProperty("guardFailures")[0].GetProperty("count").GetInt32().Should().Be(3, "the index reads only the new events and adds them");
+        third.GetProperty("guardFailures")[0].GetProperty("count").GetInt32().Should().Be(3, "nothing new: nothing counted twice");
+    }
+
+    [Fact]
     public async Task ListExceptions_RecommendationAboutToExpire_IsListedUntilItExpires()
     {
         (await _gateway.CallAsync("execute_transition", new { aggregate_id = "CASE-1", transition_id = "triage", evidence = new { category = "billing" } })).IsError.Should().NotBe(true);

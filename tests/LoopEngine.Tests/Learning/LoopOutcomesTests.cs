@@ -174,6 +174,63 @@ public sealed class LoopOutcomesTests
     }
 
     [Fact]
+    public async Task RecordOutcomeAsync_SameOutcomeTwice_MovesEstimateOnce()
+    {
+        var f = new ReplenishmentFixture();
+        await f.AddPageLoopAsync("REPLEN-2026-0041");
+        await f.Outcomes.RecordOutcomeAsync(ReplenishmentFixture.PageOutcome("REPLEN-2026-0041"));
+
+        var again = await f.Outcomes.RecordOutcomeAsync(ReplenishmentFixture.PageOutcome("REPLEN-2026-0041"));
+
+        again.EstimateUpdates.Should().BeEmpty("this loop's lead time was already applied");
+        var estimate = await f.Learning.GetEstimateAsync("default", "supplier_lead_time:SUP-ACME");
+        estimate!.Value.Should().Be(14);
+        estimate.Count.Should().Be(1);
+        estimate.Version.Should().Be(1);
+        again.Outcome["demand"]!.Delta.Should().Be(60);
+    }
+
+    [Fact]
+    public async Task RecordOutcomeAsync_OutcomeWriteFailedAfterEstimate_RetryDoesNotMoveEstimateTwice()
+    {
+        var f = new ReplenishmentFixture();
+        await f.AddPageLoopAsync("REPLEN-2026-0041");
+        var failing = new FailingOutcomeStore(f.Learning);
+        var outcomes = new LoopOutcomes(f.Store, failing, f.Registry, new SequentialLoopIdGenerator(), f.Time);
+
+        var first = () => outcomes.RecordOutcomeAsync(ReplenishmentFixture.PageOutcome("REPLEN-2026-0041")).AsTask();
+        await first.Should().ThrowAsync<IOException>();
+        (await f.Learning.GetEstimateAsync("default", "supplier_lead_time:SUP-ACME"))!.Value.Should().Be(14);
+        (await f.Learning.GetOutcomeAsync("default", "REPLEN-2026-0041")).Should().BeNull();
+
+        failing.Fail = false;
+        var retry = await outcomes.RecordOutcomeAsync(ReplenishmentFixture.PageOutcome("REPLEN-2026-0041"));
+
+        retry.Outcome["lead_time"]!.Actual.Should().NotBeNull();
+        var estimate = await f.Learning.GetEstimateAsync("default", "supplier_lead_time:SUP-ACME");
+        estimate!.Value.Should().Be(14, "0.5·16 + 0.5·12, applied once; twice would give 15");
+        estimate.Count.Should().Be(1);
+        (await f.Learning.GetOutcomeAsync("default", "REPLEN-2026-0041")).Should().NotBeNull();
+    }
+
+    private sealed class FailingOutcomeStore(ILearningStore inner) : ILearningStore
+    {
+        public bool Fail { get; set; } = true;
+
+        public ValueTask SaveOutcomeAsync(LoopOutcome outcome, CancellationToken cancellationToken = default) =>
+            Fail ? throw new IOException("disk gone") : inner.SaveOutcomeAsync(outcome, cancellationToken);
+
+        public ValueTask<LoopOutcome?> GetOutcomeAsync(string orgId, string aggregateId, CancellationToken cancellationToken = default) =>
+            inner.GetOutcomeAsync(orgId, aggregateId, cancellationToken);
+
+        public ValueTask<Estimate?> GetEstimateAsync(string orgId, string key, CancellationToken cancellationToken = default) =>
+            inner.GetEstimateAsync(orgId, key, cancellationToken);
+
+        public ValueTask<bool> TrySaveEstimateAsync(Estimate estimate, long expectedVersion, CancellationToken cancellationToken = default) =>
+            inner.TrySaveEstimateAsync(estimate, expectedVersion, cancellationToken);
+    }
+
+    [Fact]
     public async Task RecordOutcomeAsync_TraceWithoutSupplier_ReportsUnresolvedKey()
     {
         var f = new ReplenishmentFixture();

@@ -174,10 +174,9 @@ public sealed class LoopDefinitionSerializerTests
                 .Append(string.Join(", ", Enumerable.Repeat("*" + (char)('a' + i - 1), 10))).Append("]\n");
         }
 
-        var watch = System.Diagnostics.Stopwatch.StartNew();
+        // 10^10 expanded nodes if the aliases were followed: the loader refuses by counting alias uses, before expanding.
         var problem = Rejected(() => LoopDefinitionSerializer.LoadYaml(bomb.ToString())).Problems.Should().ContainSingle().Subject;
 
-        watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(2));
         problem.Message.Should().Contain("alias bomb");
         problem.Line.Should().BeInRange(2, 10);
         problem.Path.Should().NotBeEmpty();

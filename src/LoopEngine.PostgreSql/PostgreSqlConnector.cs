@@ -1,0 +1,113 @@
+using System.Data.Common;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace LoopEngine.PostgreSql;
+
+/// <summary>
+/// What the signal and learning stores share: the data source (owned or the caller's), the quoted schema, the migration
+/// run once per instance before the first statement, and one-statement helpers in which every value is a parameter.
+/// </summary>
+internal sealed class PostgreSqlConnector : IAsyncDisposable
+{
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly bool _ownsDataSource;
+    private readonly Lock _gate = new();
+    private Task? _initialized;
+    private int _disposed;
+
+    public PostgreSqlConnector(NpgsqlDataSource dataSource, PostgreSqlLoopStoreOptions options, bool ownsDataSource)
+    {
+        ArgumentNullException.ThrowIfNull(dataSource);
+        options.Validate(needsConnectionString: false);
+        _dataSource = dataSource;
+        _ownsDataSource = ownsDataSource;
+        Schema = options.Schema;
+        S = PostgreSqlMigrator.Quote(options.Schema);
+    }
+
+    /// <summary>Gets the schema name.</summary>
+    public string Schema { get; }
+
+    /// <summary>Gets the quoted schema name, for SQL text.</summary>
+    public string S { get; }
+
+    public static NpgsqlDataSource CreateDataSource(PostgreSqlLoopStoreOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate(needsConnectionString: true);
+        return NpgsqlDataSource.Create(options.ConnectionString);
+    }
+
+    public Task InitializeAsync(object owner, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, owner);
+        lock (_gate)
+        {
+            _initialized ??= PostgreSqlMigrator.MigrateAsync(_dataSource, Schema);
+        }
+
+        return _initialized.WaitAsync(cancellationToken);
+    }
+
+    public async ValueTask<List<T>> QueryAsync<T>(object owner, string sql, Action<NpgsqlParameterCollection> bind, Func<DbDataReader, T> read, CancellationToken cancellationToken)
+    {
+        await InitializeAsync(owner, cancellationToken).ConfigureAwait(false);
+        var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+#pragma warning disable CA2100 // The SQL is built from constants and a validated, quoted schema name; every value is a parameter.
+            using var command = new NpgsqlCommand(sql, connection);
+#pragma warning restore CA2100
+            bind(command.Parameters);
+            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                var items = new List<T>();
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    items.Add(read(reader));
+                }
+
+                return items;
+            }
+        }
+    }
+
+    public async ValueTask<int> ExecuteAsync(object owner, string sql, Action<NpgsqlParameterCollection> bind, CancellationToken cancellationToken)
+    {
+        await InitializeAsync(owner, cancellationToken).ConfigureAwait(false);
+        var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+#pragma warning disable CA2100 // The SQL is built from constants and a validated, quoted schema name; every value is a parameter.
+            using var command = new NpgsqlCommand(sql, connection);
+#pragma warning restore CA2100
+            bind(command.Parameters);
+            return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        if (_ownsDataSource)
+        {
+            await _dataSource.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    public static void Add(NpgsqlParameterCollection parameters, string name, NpgsqlDbType type, object? value) =>
+        parameters.Add(new NpgsqlParameter(name, type) { Value = value ?? DBNull.Value });
+
+    public static long Ticks(DateTimeOffset time) => time.UtcTicks;
+
+    public static int OffsetMinutes(DateTimeOffset time) => (int)(time.Offset.Ticks / TimeSpan.TicksPerMinute);
+
+    public static DateTimeOffset Time(long utcTicks, int offsetMinutes) =>
+        new DateTimeOffset(utcTicks, TimeSpan.Zero).ToOffset(TimeSpan.FromMinutes(offsetMinutes));
+}
