@@ -1,11 +1,12 @@
 using LoopEngine.Conformance;
 using LoopEngine.Conformance.Stores;
+using Xunit.Abstractions;
 
 namespace LoopEngine.PostgreSql.Tests;
 
 /// <summary>The engine-level conformance suite on PostgreSQL, and R4 against the in-memory store; every test on a fresh random schema.</summary>
 [RequiresEnvironmentVariable("LOOPENGINE_POSTGRES", "the PostgreSQL tests need an Npgsql connection string; .ci/run starts a server and sets it.")]
-public sealed class PostgreSqlEngineOnStoreTests : EngineOnStoreConformanceTests, IAsyncLifetime
+public sealed class PostgreSqlEngineOnStoreTests(ITestOutputHelper output) : EngineOnStoreConformanceTests(output), IAsyncLifetime
 {
     private readonly string _schema = PostgresDatabase.NewSchema();
     private readonly List<PostgreSqlLoopStore> _stores = [];

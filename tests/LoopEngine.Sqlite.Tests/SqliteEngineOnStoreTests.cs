@@ -1,9 +1,10 @@
 using LoopEngine.Conformance.Stores;
+using Xunit.Abstractions;
 
 namespace LoopEngine.Sqlite.Tests;
 
 /// <summary>The engine-level conformance suite on SQLite (FULL sync, as a host would run it), and R4 against the in-memory store.</summary>
-public sealed class SqliteEngineOnStoreTests : EngineOnStoreConformanceTests, IAsyncLifetime
+public sealed class SqliteEngineOnStoreTests(ITestOutputHelper output) : EngineOnStoreConformanceTests(output), IAsyncLifetime
 {
     private readonly TempDatabase _database = new();
     private readonly List<SqliteLoopStore> _stores = [];
