@@ -25,6 +25,12 @@ public abstract class EngineOnStoreConformanceTests(ITestOutputHelper? output = 
     /// <summary>Gets the requests each of the 32 racing writers makes in R1 (TARGETS.md: 250, on every store).</summary>
     protected virtual int RacingRequestsPerWriter => 250;
 
+    /// <summary>
+    /// Gets the requests each of the 32 writers makes in the R1 variant without expected versions, where the engine
+    /// re-evaluates every lost race itself (so nearly every request ends in a commit, against one row).
+    /// </summary>
+    protected virtual int RetryingRequestsPerWriter => 250;
+
     /// <summary>A counter loop whose self-transition lets every request on one aggregate execute.</summary>
     public static LoopDefinition Counter() =>
         LoopDefinition.Create("test.counter", "1.0.0")
@@ -53,7 +59,7 @@ public abstract class EngineOnStoreConformanceTests(ITestOutputHelper? output = 
         engine.TransitionAsync(new TransitionRequest { AggregateId = aggregateId, TransitionId = transitionId, Actor = actor, Evidence = Evidence.Parse(evidence), ExpectedVersion = expectedVersion });
 
     /// <summary>
-    /// R1: 32 writers × <see cref="RacingRequestsPerWriter"/> requests on one aggregate. With an expected version each
+    /// R1: 32 writers × <see cref="RacingRequestsPerWriter"/> (or <see cref="RetryingRequestsPerWriter"/>) requests on one aggregate. With an expected version each
     /// writer reads the instance first and a lost race is a typed conflict; without one the engine re-evaluates a lost
     /// race itself (up to <see cref="LoopEngineOptions.MaxConflictRetries"/>) before answering with a typed conflict.
     /// Either way every request is executed or a typed conflict, and the trace holds every acknowledged transition
@@ -64,7 +70,7 @@ public abstract class EngineOnStoreConformanceTests(ITestOutputHelper? output = 
         const int writers = 32;
         var (engine, _, _) = CreateEngine(await CreateStoreAsync());
         await engine.StartAsync(new StartLoopRequest { LoopId = "test.counter", AggregateId = "C-R1", Actor = Replenishment });
-        var perWriter = RacingRequestsPerWriter;
+        var perWriter = withExpectedVersion ? RacingRequestsPerWriter : RetryingRequestsPerWriter;
         var acknowledged = new ConcurrentBag<TransitionRecord>();
         var conflicts = 0;
 
