@@ -8,9 +8,11 @@ namespace LoopEngine.Tests.Stores;
 /// regression sequence (an agent's recommendation superseded by a human's direct execution must not be approvable).
 /// </summary>
 /// <remarks>
-/// Seeded-bug check (TARGETS.md R3, shown once and reverted, commit 286f71b): with the engine changed to let an AI
-/// agent execute a recommend-only transition directly instead of storing a recommendation, this suite failed on the
-/// first sampled sequences and CsCheck shrank it to a start followed by one agent request.
+/// Seeded-bug check (TARGETS.md R3, shown once and reverted). First with commit 286f71b (a recommend-only bug, in memory).
+/// Again when the suite moved to the conformance library: with <c>LoopRuntime.IsRecommendOnly</c> changed to
+/// <c>RecommendOnly.Contains(type) &amp;&amp; type != ActorType.AiAgent</c> (so an AI agent executes instead of recommending),
+/// the random sequences failed on every store with a typed outcome divergence: in memory seed <c>8TJd-ZuOCFd1</c> (3
+/// shrinks), SQLite <c>blujZZXae-Q2</c>, PostgreSQL <c>4qPSoBZUCxQ2</c>; the regression sequence failed on all three.
 /// </remarks>
 public sealed class InMemoryModelBasedTests(ITestOutputHelper output) : ModelBasedConformanceTests(output)
 {
