@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using FluentAssertions.Execution;
 using Microsoft.Extensions.Time.Testing;
 using Xunit.Abstractions;
 
@@ -200,6 +201,42 @@ public abstract class EngineOnStoreConformanceTests(ITestOutputHelper? output = 
                 .Using<DateTimeOffset>(c => c.Subject.UtcTicks.Should().Be(c.Expectation.UtcTicks)).WhenTypeIs<DateTimeOffset>());
             (await engine.VerifyTraceAsync(stored.AggregateId)).IsValid.Should().BeTrue();
         }
+    }
+
+    [StoreFact]
+    public async Task R10_AfterTheSeededScript_EveryInstanceRebuiltFromItsTrace_MatchesTheStoredInstance()
+    {
+        // The R4 script: procurement and counter loops, AI recommendations approved later, cancellations, clock steps.
+        var store = await CreateStoreAsync();
+        await EngineScript.RunAsync(store);
+        var (engine, registry, _) = CreateEngine(store);
+        var instances = new List<LoopInstance>();
+        string? token = null;
+        do
+        {
+            var page = await engine.ListInstancesAsync(new InstanceQuery { OrgId = "default", PageSize = 7, ContinuationToken = token });
+            instances.AddRange(page.Items);
+            token = page.ContinuationToken;
+        }
+        while (token is not null);
+
+        var mismatches = new List<string>();
+        foreach (var stored in instances)
+        {
+            var rebuilt = TraceReplay.Rebuild(await store.ReadTraceAsync("default", stored.AggregateId), registry.Get(stored.LoopId, stored.DefinitionVersion));
+            using var scope = new AssertionScope();
+            rebuilt.Should().BeEquivalentTo(stored, o => o.Excluding(i => i.PendingRecommendations).Excluding(i => i.PendingRecommendationCount)
+                .Using<DateTimeOffset>(c => c.Subject.UtcTicks.Should().Be(c.Expectation.UtcTicks)).WhenTypeIs<DateTimeOffset>());
+            if (scope.Discard() is { Length: > 0 } failures)
+            {
+                mismatches.Add(stored.AggregateId + ": " + string.Join(" ", failures));
+            }
+        }
+
+        output?.WriteLine(string.Create(CultureInfo.InvariantCulture, $"R10 on {GetType().Name}: instances {instances.Count} (ended {instances.Count(i => i.IsEnded)}), mismatches {mismatches.Count}"));
+        instances.Should().HaveCountGreaterThan(10).And.Contain(i => i.IsEnded).And.Contain(i => !i.IsEnded);
+        instances.Should().Contain(i => i.LoopId == "test.counter").And.Contain(i => i.LoopId == "scm.procurement");
+        mismatches.Should().BeEmpty();
     }
 
     [StoreFact]
