@@ -1,11 +1,10 @@
 using LoopEngine.Conformance.Stores;
+using Xunit.Abstractions;
 
 namespace LoopEngine.Tests.Stores;
 
-/// <summary>The engine-level conformance suite on the in-memory store (with R1 at 32 × 250).</summary>
-public sealed class InMemoryEngineOnStoreTests : EngineOnStoreConformanceTests
+/// <summary>The engine-level conformance suite on the in-memory store.</summary>
+public sealed class InMemoryEngineOnStoreTests(ITestOutputHelper output) : EngineOnStoreConformanceTests(output)
 {
-    protected override int RacingRequestsPerWriter => 250;
-
     protected override ValueTask<ILoopStore> CreateStoreAsync() => ValueTask.FromResult<ILoopStore>(new InMemoryLoopStore());
 }
