@@ -16,7 +16,6 @@ using CommerceGateway;
 using LoopEngine;
 using LoopEngine.Mcp;
 using LoopEngine.Signals;
-using LoopEngine.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -43,7 +42,8 @@ builder.Services.AddLoopEngine(loops =>
 
     if (database is not null)
     {
-        loops.UseStore(_ => new SqliteLoopStore($"Data Source={database}"));
+        // Loops, signals, outcomes and estimates all from the one file (another process, such as the SCM sample, may write it).
+        loops.UseSqliteStore($"Data Source={database}");
     }
 });
 var gateway = builder.Configuration.GetSection("Gateway");

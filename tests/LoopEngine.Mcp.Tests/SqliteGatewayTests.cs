@@ -42,5 +42,9 @@ public sealed class SqliteGatewayTests
         var pending = await reader.QueryRecommendationsAsync(new RecommendationQuery { OrgId = "default", AggregateId = "PO-DB-0001" });
         pending.Items.Should().ContainSingle().Which.Should().Match<Recommendation>(r => r.Status == RecommendationStatus.Pending && r.Recommender.Type == ActorType.AiAgent);
         (await reader.GetInstanceAsync("default", "PO-DB-0001"))!.CurrentState.Should().Be("RECEIPT_SCHEDULED");
+
+        // The gateway's demo seeder ingested the page's raw events: with --db its signal store is that file too.
+        var signals = await new SqliteSignalStore($"Data Source={path}").ListRecentSignalsAsync(10);
+        signals.Should().ContainSingle(s => s.Type == "DEMAND_SPIKE").Which.AggregateId.Should().Be("REPLEN-2026-0041");
     }
 }
