@@ -376,6 +376,26 @@ public sealed partial class PostgreSqlLoopStore : ILoopStore, ITimerStore, IAsyn
     }
 
 
+    /// <summary>
+    /// The oldest transaction id that may still commit events into this database: the oldest id running in this
+    /// statement's snapshot, ignoring only transactions that <c>pg_stat_activity</c> shows belong to another database of the
+    /// cluster (their 32-bit ids widened with the snapshot's epoch). A transaction that ended between the snapshot and the
+    /// activity read, or whose database this role may not see, still counts: the horizon errs on holding back, never on
+    /// skipping. Without the filter, any write transaction anywhere in the cluster would delay every reader here.
+    /// </summary>
+    private const string VisibilityHorizon = """
+        WITH snap AS MATERIALIZED (SELECT pg_current_snapshot() AS s),
+        xmax AS (SELECT pg_snapshot_xmax(s)::text::bigint AS v FROM snap),
+        other AS (
+            SELECT CASE WHEN o.f > (SELECT v FROM xmax) THEN o.f - 4294967296 ELSE o.f END AS x
+            FROM (SELECT (((SELECT v FROM xmax) >> 32) << 32) | a.backend_xid::text::bigint AS f
+                  FROM pg_stat_activity a
+                  WHERE a.backend_xid IS NOT NULL AND a.datid <> (SELECT oid FROM pg_database WHERE datname = current_database())) o)
+        SELECT coalesce(
+            (SELECT min(x::text::bigint) FROM snap, pg_snapshot_xip(snap.s) AS x WHERE x::text::bigint NOT IN (SELECT x FROM other)),
+            (SELECT v FROM xmax))::text::xid8
+        """;
+
     /// <inheritdoc/>
     public async ValueTask<IReadOnlyList<LoopEvent>> ReadEventsAsync(long afterPosition, int maxCount, CancellationToken cancellationToken = default)
     {
@@ -384,7 +404,7 @@ public sealed partial class PostgreSqlLoopStore : ILoopStore, ITimerStore, IAsyn
 
         // Only events of transactions older than every running one: a running transaction may still commit a lower position.
         return await ReadListAsync(
-            $"SELECT {StoreRows.EventColumns} FROM {_s}.events WHERE position > @after AND tx < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY position LIMIT @max;",
+            $"SELECT {StoreRows.EventColumns} FROM {_s}.events WHERE position > @after AND tx < ({VisibilityHorizon}) ORDER BY position LIMIT @max;",
             [("@after", afterPosition), ("@max", (long)maxCount)],
             StoreRows.ReadEvent,
             cancellationToken).ConfigureAwait(false);

@@ -139,6 +139,42 @@ public sealed class PostgreSqlLoopStoreSpecificTests : IAsyncLifetime
         after[1].Position.Should().Be(fast.EventPositions[0]);
     }
 
+    [PostgresFact]
+    public async Task ReadEventsAsync_WriteTransactionOpenInAnotherDatabase_DoesNotHoldBackEvents()
+    {
+        var store = NewStore();
+        var other = "loopengine_other_" + PostgresDatabase.NewSchema();
+        await using var admin = NpgsqlDataSource.Create(PostgresDatabase.RequireConnectionString());
+        await using (var create = admin.CreateCommand($"CREATE DATABASE \"{other}\";"))
+        {
+            await create.ExecuteNonQueryAsync();
+        }
+
+        try
+        {
+            var elsewhere = new NpgsqlConnectionStringBuilder(PostgresDatabase.RequireConnectionString()) { Database = other, Pooling = false };
+            await using var connection = new NpgsqlConnection(elsewhere.ConnectionString);
+            await connection.OpenAsync();
+            await using var transaction = await connection.BeginTransactionAsync();
+            await using (var write = new NpgsqlCommand("SELECT pg_current_xact_id();", connection, transaction))
+            {
+                await write.ExecuteScalarAsync(); // The transaction now holds a transaction id, as any writer does.
+            }
+
+            var committed = await store.CommitAsync(StoreTestData.Start("org", "PO-HERE").Commit);
+            committed.IsCommitted.Should().BeTrue();
+
+            (await store.ReadEventsAsync(0, 100)).Select(e => e.AggregateId).Should().Contain(
+                "PO-HERE", "a transaction in another database can never commit events into this one, so it must not hold them back");
+            await transaction.RollbackAsync();
+        }
+        finally
+        {
+            await using var drop = admin.CreateCommand($"DROP DATABASE IF EXISTS \"{other}\" WITH (FORCE);");
+            await drop.ExecuteNonQueryAsync();
+        }
+    }
+
     private static async Task<List<LoopEvent>> ReadUntilAsync(ILoopStore store, long after, int count)
     {
         var events = new List<LoopEvent>();
