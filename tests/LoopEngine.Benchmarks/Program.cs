@@ -35,6 +35,12 @@ public static class Program
             return 0;
         }
 
+        if (list.Remove("--profile-stores"))
+        {
+            await StoreProfileScenario.RunAsync(300);
+            return 0;
+        }
+
         if (list.Remove("--profile"))
         {
             await ProfileScenario.RunAsync(200_000);
