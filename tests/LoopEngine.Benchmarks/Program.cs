@@ -176,7 +176,7 @@ internal static class TargetsTable
             var mean = ours.ResultStatistics!.Mean;
             var failed = StoreBench.Failures.Any(f => f.StartsWith(target.Id, StringComparison.Ordinal));
             var met = failed ? "MISSED" : StoreBench.Smoke ? "smoke: not judged" : target.MaxAbsoluteNs is { } max ? (mean <= max ? "met" : "MISSED") : "reported";
-            var perSecond = string.Create(CultureInfo.InvariantCulture, $"{1e9 / mean:N0}/s");
+            var perSecond = string.Create(CultureInfo.InvariantCulture, $"{1e9 / mean:#,0.##}/s");
             var scenario = $"{name}.{ours.BenchmarkCase.Descriptor.WorkloadMethod.Name} {parameters}".Trim();
             sb.AppendLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {target.Id} | {scenario} | {Time(mean)} ({perSecond}) | - | - | {Bytes(ours.GcStats.GetBytesAllocatedPerOperation(ours.BenchmarkCase))} | - | {target.Description} | {met} |"));
@@ -185,6 +185,7 @@ internal static class TargetsTable
 
     private static string Time(double ns) => ns switch
     {
+        >= 1_000_000_000 => string.Create(CultureInfo.InvariantCulture, $"{ns / 1_000_000_000:0.00} s"),
         >= 1_000_000 => string.Create(CultureInfo.InvariantCulture, $"{ns / 1_000_000:0.00} ms"),
         >= 1_000 => string.Create(CultureInfo.InvariantCulture, $"{ns / 1_000:0.00} us"),
         _ => string.Create(CultureInfo.InvariantCulture, $"{ns:0.0} ns"),

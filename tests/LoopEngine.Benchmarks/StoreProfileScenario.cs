@@ -11,8 +11,38 @@ internal static class StoreProfileScenario
 {
     public static async Task RunAsync(int n)
     {
+        var memory = BenchLoops.CreateRuntime(new InMemoryLoopStore());
+        var memoryRequest = await StoreBench.StartAsync(memory, "PO-1", BenchLoops.Evidence("small"));
+        await MeasureAsync("in-memory TransitionAsync (engine CPU)", n * 10, async () => await memory.TransitionAsync(memoryRequest));
         foreach (var mode in new[] { SqliteSynchronousMode.Normal, SqliteSynchronousMode.Full })
         {
+            var rawDir = StoreBench.NewTempDirectory("profile-raw");
+            using (var rawDb = StoreBench.RawSqlite(Path.Combine(rawDir, "r.db"), mode, "CREATE TABLE r (id INTEGER PRIMARY KEY, payload TEXT NOT NULL);"))
+            {
+                long rid = 0;
+                var rawPayload = StoreBench.Payload(700);
+                foreach (var rows in new[] { 1, 4 })
+                {
+                    await MeasureAsync($"raw {mode}: BEGIN + {rows} insert(s) + COMMIT", n, () =>
+                    {
+                        StoreBench.Execute(rawDb, "BEGIN IMMEDIATE;");
+                        for (var r = 0; r < rows; r++)
+                        {
+                            using var insert = rawDb.CreateCommand();
+                            insert.CommandText = "INSERT INTO r (id, payload) VALUES (@id, @p);";
+                            insert.Parameters.AddWithValue("@id", ++rid);
+                            insert.Parameters.AddWithValue("@p", rawPayload);
+                            insert.ExecuteNonQuery();
+                        }
+
+                        StoreBench.Execute(rawDb, "COMMIT;");
+                        return Task.CompletedTask;
+                    });
+                }
+            }
+
+            StoreBench.DeleteDirectory(rawDir);
+
             var dir = StoreBench.NewTempDirectory("profile");
             var store = StoreBench.SqliteStore(Path.Combine(dir, "p.db"), mode);
             var runtime = BenchLoops.CreateRuntime(store);
