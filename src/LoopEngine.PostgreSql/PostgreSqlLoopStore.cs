@@ -17,6 +17,7 @@ namespace LoopEngine.PostgreSql;
 public sealed partial class PostgreSqlLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
 {
     private const string UniqueViolation = "23505";
+    private const string DivisionByZero = "22012";
 
     private static readonly ConcurrentDictionary<string, (string Sql, string[] Names)> s_positional = new(StringComparer.Ordinal);
 
@@ -167,12 +168,11 @@ public sealed partial class PostgreSqlLoopStore : ILoopStore, ITimerStore, IAsyn
             batchCommands.Add(BatchCommand("SELECT pg_advisory_unlock(@key);", set => set("@key", _eventLockKey)));
         }
 
-        var firstInstance = batchCommands.Count;
         foreach (var write in commit.Instances)
         {
             batchCommands.Add(write.ExpectedVersion == 0
                 ? BatchCommand($"INSERT INTO {_s}.instances ({StoreRows.InstanceColumns}) VALUES ({StoreRows.InstanceParameters});", set => BindInstance(set, org, write.Instance))
-                : BatchCommand($"UPDATE {_s}.instances SET {StoreRows.InstanceUpdateSet} WHERE org = @org AND aggregate = @aggregate AND version = @expected;", set =>
+                : BatchCommand(UpdateInstanceSql, set =>
                 {
                     BindInstance(set, org, write.Instance);
                     set("@expected", write.ExpectedVersion);
@@ -205,62 +205,58 @@ public sealed partial class PostgreSqlLoopStore : ILoopStore, ITimerStore, IAsyn
             batchCommands.Add(BatchCommand("SELECT pg_notify(@channel, '');", set => set("@channel", _channel)));
         }
 
+        // No explicit transaction: the batch is one implicit transaction (a single Sync), so the version checks, the inserts
+        // and the commit take one round trip; any failing statement rolls the whole batch back.
+        var positions = new long[eventCount];
         var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
-            var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            await using (transaction.ConfigureAwait(false))
+            using var batch = new NpgsqlBatch(connection);
+            foreach (var command in batchCommands)
             {
-                var positions = new long[eventCount];
-                using var batch = new NpgsqlBatch(connection, transaction);
-                foreach (var command in batchCommands)
-                {
-                    batch.BatchCommands.Add(command);
-                }
+                batch.BatchCommands.Add(command);
+            }
 
-                try
+            try
+            {
+                var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                await using (reader.ConfigureAwait(false))
                 {
-                    var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                    await using (reader.ConfigureAwait(false))
+                    var index = -1;
+                    do
                     {
-                        var index = -1;
-                        do
+                        index++;
+                        if (index >= 1 && index <= eventCount && await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                         {
-                            index++;
-                            if (index >= 1 && index <= eventCount && await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                            {
-                                positions[index - 1] = reader.GetInt64(0);
-                            }
+                            positions[index - 1] = reader.GetInt64(0);
                         }
-                        while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
                     }
+                    while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
                 }
-                catch (PostgresException ex) when (ex.SqlState == UniqueViolation)
-                {
-                    await RollbackAsync(connection, transaction, eventCount > 0).ConfigureAwait(false);
-                    return await ConflictFromConstraintAsync(commit, ex).ConfigureAwait(false);
-                }
-                catch
-                {
-                    await RollbackAsync(connection, transaction, eventCount > 0).ConfigureAwait(false);
-                    throw;
-                }
-
-                for (var i = 0; i < commit.Instances.Count; i++)
-                {
-                    if (batch.BatchCommands[firstInstance + i].RecordsAffected == 0)
-                    {
-                        await transaction.RollbackAsync(CancellationToken.None).ConfigureAwait(false);
-                        var aggregate = commit.Instances[i].Instance.AggregateId;
-                        return CommitResult.Conflict(aggregate, await ReadVersionAsync(org, aggregate).ConfigureAwait(false));
-                    }
-                }
-
-                await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
-                return CommitResult.Committed(positions);
+            }
+            catch (PostgresException ex) when (ex.SqlState == DivisionByZero)
+            {
+                // A version check found another version: nothing was written.
+                await ReleaseEventLockAsync(connection, eventCount > 0).ConfigureAwait(false);
+                return await VersionConflictAsync(commit).ConfigureAwait(false);
+            }
+            catch (PostgresException ex) when (ex.SqlState == UniqueViolation)
+            {
+                await ReleaseEventLockAsync(connection, eventCount > 0).ConfigureAwait(false);
+                return await ConflictFromConstraintAsync(commit, ex).ConfigureAwait(false);
+            }
+            catch
+            {
+                await ReleaseEventLockAsync(connection, eventCount > 0).ConfigureAwait(false);
+                throw;
             }
         }
+
+        return CommitResult.Committed(positions);
     }
+
+    // The version check fails the statement (and with it the batch's implicit transaction) when no row has the expected version.
+    private string UpdateInstanceSql => field ??= $"WITH updated AS (UPDATE {_s}.instances SET {StoreRows.InstanceUpdateSet} WHERE org = @org AND aggregate = @aggregate AND version = @expected RETURNING 1) SELECT 1 / count(*) FROM updated;";
 
     private static void BindInstance(Action<string, object> set, string org, LoopInstance instance)
     {
@@ -268,17 +264,18 @@ public sealed partial class PostgreSqlLoopStore : ILoopStore, ITimerStore, IAsyn
         set("@org", org);
     }
 
-    private static async Task RollbackAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, bool mayHoldEventLock)
+    private static async Task ReleaseEventLockAsync(NpgsqlConnection connection, bool mayHoldEventLock)
     {
+        if (!mayHoldEventLock)
+        {
+            return;
+        }
+
         try
         {
-            await transaction.RollbackAsync(CancellationToken.None).ConfigureAwait(false);
-            if (mayHoldEventLock)
-            {
-                // The batch may have failed between taking and releasing the event lock: never return it to the pool held.
-                using var unlock = new NpgsqlCommand("SELECT pg_advisory_unlock_all();", connection);
-                await unlock.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
-            }
+            // The batch may have failed between taking and releasing the event lock: never return it to the pool held.
+            using var unlock = new NpgsqlCommand("SELECT pg_advisory_unlock_all();", connection);
+            await unlock.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException)
         {
@@ -319,6 +316,22 @@ public sealed partial class PostgreSqlLoopStore : ILoopStore, ITimerStore, IAsyn
             default:
                 throw ex;
         }
+    }
+
+    private async Task<CommitResult> VersionConflictAsync(StoreCommit commit)
+    {
+        foreach (var write in commit.Instances.Where(w => w.ExpectedVersion != 0))
+        {
+            var version = await ReadVersionAsync(commit.OrgId, write.Instance.AggregateId).ConfigureAwait(false);
+            if (version != write.ExpectedVersion)
+            {
+                return CommitResult.Conflict(write.Instance.AggregateId, version);
+            }
+        }
+
+        // Unreachable in practice (versions only grow): report the first checked instance.
+        var first = commit.Instances.First(w => w.ExpectedVersion != 0).Instance.AggregateId;
+        return CommitResult.Conflict(first, await ReadVersionAsync(commit.OrgId, first).ConfigureAwait(false));
     }
 
     private async Task<string> FirstExistingAsync(StoreCommit commit)

@@ -18,10 +18,11 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
 
     private readonly SqliteLoopStoreOptions _options;
     private readonly string _connectionString;
-    private readonly Channel<WriteOp> _writes = Channel.CreateUnbounded<WriteOp>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<WriteOp> _writes = Channel.CreateUnbounded<WriteOp>(new UnboundedChannelOptions { SingleReader = false });
+    private readonly List<WriteOp> _batch = [];
     private readonly Lock _initGate = new();
     private Task? _initialized;
-    private Task? _writerLoop;
+    private int _writing;
     private SqliteConnection? _writer;
     private WriterCommands? _commands;
     private TaskCompletionSource _newEvents = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -85,7 +86,6 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
             SqliteSchema.Migrate(connection);
             _commands = new WriterCommands(connection);
             _writer = connection;
-            _writerLoop = Task.Run(WriterLoopAsync, CancellationToken.None);
         }
         catch
         {
@@ -124,33 +124,97 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
         var op = new WriteOp<T>(apply, signalsEvents, cancellationToken);
         ObjectDisposedException.ThrowIf(!_writes.Writer.TryWrite(op), this);
 
+        // No writer running: this caller writes (its own op and whatever queued behind it) on its own thread, so a lone
+        // writer pays no thread hop. While one writes and syncs, the others queue up and share the next commit.
+        Write(op);
         return await op.Task.ConfigureAwait(false);
     }
 
-    private async Task WriterLoopAsync()
+    /// <summary>
+    /// Becomes the writer if no one is (at most one at a time), and commits the pending writes batch by batch. A caller stops
+    /// once its own write is acknowledged and hands what is left to a thread-pool writer, which stops when nothing is pending.
+    /// After giving up the role it looks again, so a write queued while the role was being given up is never stranded.
+    /// </summary>
+    private void Write(WriteOp? mine)
     {
-        var batch = new List<WriteOp>(_options.MaxCommitBatchSize);
-        var commands = _commands!;
-        while (await _writes.Reader.WaitToReadAsync().ConfigureAwait(false))
+        while (Interlocked.CompareExchange(ref _writing, 1, 0) == 0)
         {
-            batch.Clear();
-            while (batch.Count < _options.MaxCommitBatchSize && _writes.Reader.TryRead(out var op))
-            {
-                if (!op.TryCancel())
-                {
-                    batch.Add(op);
-                }
-            }
-
-            if (batch.Count == 0)
-            {
-                continue;
-            }
-
-            var signal = false;
+            var handOff = false;
             try
             {
-                commands.Begin();
+                while (true)
+                {
+                    if (mine is { IsDone: true })
+                    {
+                        handOff = true;
+                        break;
+                    }
+
+                    if (!CommitNextBatch())
+                    {
+                        break;
+                    }
+                }
+            }
+            finally
+            {
+                Volatile.Write(ref _writing, 0);
+            }
+
+            if (!_writes.Reader.TryPeek(out _))
+            {
+                return;
+            }
+
+            if (handOff)
+            {
+                _ = Task.Run(() => Write(null), CancellationToken.None);
+                return;
+            }
+        }
+    }
+
+    /// <summary>Commits up to one batch of pending writes; returns <see langword="false"/> when nothing was pending.</summary>
+    private bool CommitNextBatch()
+    {
+        var batch = _batch;
+        batch.Clear();
+        var any = false;
+        while (batch.Count < _options.MaxCommitBatchSize && _writes.Reader.TryRead(out var op))
+        {
+            any = true;
+            if (!op.TryCancel())
+            {
+                batch.Add(op);
+            }
+        }
+
+        if (batch.Count == 0)
+        {
+            return any;
+        }
+
+        var commands = _commands!;
+        var signal = false;
+        try
+        {
+            commands.Begin();
+            if (batch.Count == 1)
+            {
+                // Alone in its transaction: no savepoint; a write that is not kept rolls the transaction back.
+                var op = batch[0];
+                if (op.Apply(commands))
+                {
+                    signal = op.SignalsEvents;
+                    commands.Commit.ExecuteNonQuery();
+                }
+                else
+                {
+                    commands.Rollback.ExecuteNonQuery();
+                }
+            }
+            else
+            {
                 foreach (var op in batch)
                 {
                     commands.Savepoint.ExecuteNonQuery();
@@ -167,30 +231,35 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
                 }
 
                 commands.Commit.ExecuteNonQuery();
-                Interlocked.Increment(ref _transactions);
-            }
-            catch (Exception ex)
-            {
-                commands.TryRollback();
-                foreach (var op in batch)
-                {
-                    op.Fail(ex);
-                }
-
-                continue;
             }
 
-            // Acknowledge only now that the transaction (and its sync) has completed.
+            Interlocked.Increment(ref _transactions);
+        }
+#pragma warning disable CA1031 // The batch's callers get the error; the writer goes on with the next batch.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            commands.TryRollback();
             foreach (var op in batch)
             {
-                op.Complete();
+                op.Fail(ex);
             }
 
-            if (signal)
-            {
-                Interlocked.Exchange(ref _newEvents, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
-            }
+            return true;
         }
+
+        // Acknowledge only now that the transaction (and its sync) has completed.
+        foreach (var op in batch)
+        {
+            op.Complete();
+        }
+
+        if (signal)
+        {
+            Interlocked.Exchange(ref _newEvents, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+        }
+
+        return true;
     }
 
     /// <inheritdoc/>
@@ -589,9 +658,17 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
             }
         }
 
-        if (_writerLoop is not null)
+        if (_commands is not null)
         {
-            await _writerLoop.ConfigureAwait(false);
+            // Take the writer role for good (after the current writer, if any) and commit what is still pending.
+            while (Interlocked.CompareExchange(ref _writing, 1, 0) != 0)
+            {
+                await Task.Delay(1).ConfigureAwait(false);
+            }
+
+            while (CommitNextBatch())
+            {
+            }
         }
 
         _commands?.Dispose();
@@ -607,6 +684,8 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
         public bool SignalsEvents { get; } = signalsEvents;
 
         protected CancellationToken CancellationToken { get; } = cancellationToken;
+
+        public abstract bool IsDone { get; }
 
         public abstract bool TryCancel();
 
@@ -625,6 +704,8 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
         private Exception? _error;
 
         public Task<T> Task => _completion.Task;
+
+        public override bool IsDone => _completion.Task.IsCompleted;
 
         public override bool TryCancel() => CancellationToken.IsCancellationRequested && _completion.TrySetCanceled(CancellationToken);
 

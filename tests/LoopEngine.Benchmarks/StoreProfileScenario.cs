@@ -1,0 +1,110 @@
+using System.Diagnostics;
+using System.Globalization;
+using LoopEngine;
+using LoopEngine.Sqlite;
+using Npgsql;
+
+namespace LoopEngine.Benchmarks;
+
+/// <summary><c>--profile-stores</c>: rough per-operation times of the pieces of a stored transition (for finding what dominates).</summary>
+internal static class StoreProfileScenario
+{
+    public static async Task RunAsync(int n)
+    {
+        var memory = BenchLoops.CreateRuntime(new InMemoryLoopStore());
+        var memoryRequest = await StoreBench.StartAsync(memory, "PO-1", BenchLoops.Evidence("small"));
+        await MeasureAsync("in-memory TransitionAsync (engine CPU)", n * 10, async () => await memory.TransitionAsync(memoryRequest));
+        foreach (var mode in new[] { SqliteSynchronousMode.Normal, SqliteSynchronousMode.Full })
+        {
+            var rawDir = StoreBench.NewTempDirectory("profile-raw");
+            using (var rawDb = StoreBench.RawSqlite(Path.Combine(rawDir, "r.db"), mode, "CREATE TABLE r (id INTEGER PRIMARY KEY, payload TEXT NOT NULL);"))
+            {
+                long rid = 0;
+                var rawPayload = StoreBench.Payload(700);
+                foreach (var rows in new[] { 1, 4 })
+                {
+                    await MeasureAsync($"raw {mode}: BEGIN + {rows} insert(s) + COMMIT", n, () =>
+                    {
+                        StoreBench.Execute(rawDb, "BEGIN IMMEDIATE;");
+                        for (var r = 0; r < rows; r++)
+                        {
+                            using var insert = rawDb.CreateCommand();
+                            insert.CommandText = "INSERT INTO r (id, payload) VALUES (@id, @p);";
+                            insert.Parameters.AddWithValue("@id", ++rid);
+                            insert.Parameters.AddWithValue("@p", rawPayload);
+                            insert.ExecuteNonQuery();
+                        }
+
+                        StoreBench.Execute(rawDb, "COMMIT;");
+                        return Task.CompletedTask;
+                    });
+                }
+            }
+
+            StoreBench.DeleteDirectory(rawDir);
+
+            var dir = StoreBench.NewTempDirectory("profile");
+            var store = StoreBench.SqliteStore(Path.Combine(dir, "p.db"), mode);
+            var runtime = BenchLoops.CreateRuntime(store);
+            var request = await StoreBench.StartAsync(runtime, "PO-1", BenchLoops.Evidence("small"));
+            Console.WriteLine($"SQLite {mode}:");
+            await MeasureAsync("  GetInstanceAsync", n, async () => await store.GetInstanceAsync("default", "PO-1"));
+            await MeasureAsync("  TransitionAsync", n, async () => await runtime.TransitionAsync(request));
+            await store.DisposeAsync();
+            StoreBench.DeleteDirectory(dir);
+        }
+
+        if (StoreBench.Postgres is null)
+        {
+            return;
+        }
+
+        var schema = StoreBench.NewSchema("profile");
+        var pg = StoreBench.PostgresStore(schema);
+        var pgRuntime = BenchLoops.CreateRuntime(pg);
+        var pgRequest = await StoreBench.StartAsync(pgRuntime, "PO-1", BenchLoops.Evidence("small"));
+        await using var raw = NpgsqlDataSource.Create(StoreBench.Postgres);
+        await StoreBench.ExecuteAsync(raw, $"CREATE TABLE \"{schema}\".raw_rows (id bigint PRIMARY KEY, payload text NOT NULL);");
+        long id = 0;
+        var payload = StoreBench.Payload(700);
+        async Task Raw(bool notify)
+        {
+            await using var connection = await raw.OpenConnectionAsync();
+            await using var transaction = await connection.BeginTransactionAsync();
+            await using var command = new NpgsqlCommand($"INSERT INTO \"{schema}\".raw_rows (id, payload) VALUES (@id, @payload);" + (notify ? "SELECT pg_notify('x_profile', '');" : string.Empty), connection, transaction);
+            command.Parameters.AddWithValue("id", Interlocked.Increment(ref id));
+            command.Parameters.AddWithValue("payload", payload);
+            await command.ExecuteNonQueryAsync();
+            await transaction.CommitAsync();
+        }
+
+        Console.WriteLine("PostgreSQL, one client:");
+        await MeasureAsync("  raw insert + commit", n, () => Raw(false));
+        await MeasureAsync("  raw insert + pg_notify + commit", n, () => Raw(true));
+        await MeasureAsync("  GetInstanceAsync", n, async () => await pg.GetInstanceAsync("default", "PO-1"));
+        await MeasureAsync("  TransitionAsync", n, async () => await pgRuntime.TransitionAsync(pgRequest));
+        Console.WriteLine("PostgreSQL, 32 clients (time per op):");
+        await MeasureAsync("  raw insert + commit", n, () => Parallel32(() => Raw(false)), 32);
+        await MeasureAsync("  raw insert + pg_notify + commit", n, () => Parallel32(() => Raw(true)), 32);
+        await pg.DisposeAsync();
+        await StoreBench.DropSchemaAsync(schema);
+    }
+
+    private static Task Parallel32(Func<Task> op) => Task.WhenAll(Enumerable.Range(0, 32).Select(_ => Task.Run(op)));
+
+    private static async Task MeasureAsync(string name, int n, Func<Task> op, int opsPerCall = 1)
+    {
+        for (var i = 0; i < Math.Max(5, n / 10); i++)
+        {
+            await op();
+        }
+
+        var sw = Stopwatch.StartNew();
+        for (var i = 0; i < n; i++)
+        {
+            await op();
+        }
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name,-40} {sw.Elapsed.TotalMilliseconds * 1000 / (n * opsPerCall),10:N1} us/op"));
+    }
+}
