@@ -36,7 +36,23 @@ internal sealed class PostgreSqlConnector : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate(needsConnectionString: true);
-        return NpgsqlDataSource.Create(options.ConnectionString);
+        return CreateDataSource(options.ConnectionString!);
+    }
+
+    /// <summary>
+    /// Builds the data source a store owns. Unless the connection string says otherwise, Npgsql's automatic preparation is
+    /// on (<c>Max Auto Prepare=64</c>): a transition's commit sends the same handful of statements every time, and parsing
+    /// and planning them anew on each commit costs the server more CPU than executing them.
+    /// </summary>
+    public static NpgsqlDataSource CreateDataSource(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (!builder.ContainsKey("Max Auto Prepare"))
+        {
+            builder.MaxAutoPrepare = 64;
+        }
+
+        return NpgsqlDataSource.Create(builder.ConnectionString);
     }
 
     public Task InitializeAsync(object owner, CancellationToken cancellationToken)

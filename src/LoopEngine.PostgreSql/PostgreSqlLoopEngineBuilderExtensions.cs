@@ -86,7 +86,7 @@ public static class PostgreSqlLoopEngineBuilderExtensions
         var services = builder.Services;
         services.RemoveAll<PostgreSqlDataSourceHolder>();
         services.AddSingleton(_ => callersDataSource is null
-            ? new PostgreSqlDataSourceHolder(NpgsqlDataSource.Create(options.ConnectionString), owns: true)
+            ? new PostgreSqlDataSourceHolder(PostgreSqlConnector.CreateDataSource(options.ConnectionString!), owns: true)
             : new PostgreSqlDataSourceHolder(callersDataSource, owns: false));
         services.RemoveAll<PostgreSqlLoopStore>();
         services.AddSingleton(sp => new PostgreSqlLoopStore(sp.GetRequiredService<PostgreSqlDataSourceHolder>().DataSource, options));
