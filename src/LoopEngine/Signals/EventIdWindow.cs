@@ -7,12 +7,17 @@ namespace LoopEngine.Signals;
 /// </summary>
 internal sealed class EventIdWindow
 {
-    private Entry[] _entries = new Entry[16];
-    private int[] _buckets = new int[16];
+    private const int MinCapacity = 16;
+
+    private Entry[] _entries = new Entry[MinCapacity];
+    private int[] _buckets = new int[MinCapacity];
     private int _head;
     private int _count;
 
     public int Count => _count;
+
+    /// <summary>Gets the number of entries the ring can hold before it grows (for memory-bound tests).</summary>
+    public int Capacity => _entries.Length;
 
     /// <summary>Remembers an id that arrived with an event at <paramref name="at"/>.</summary>
     /// <returns><see langword="false"/> when the id is already remembered.</returns>
@@ -63,12 +68,26 @@ internal sealed class EventIdWindow
             _head = (_head + 1) & mask;
             _count--;
         }
+
+        // After a burst, give memory back: the ring holds at most four times the ids inside the window.
+        if (entries.Length > MinCapacity && _count <= entries.Length / 4)
+        {
+            var capacity = entries.Length;
+            while (capacity > MinCapacity && _count <= capacity / 4)
+            {
+                capacity /= 2;
+            }
+
+            Resize(capacity);
+        }
     }
 
-    private void Grow()
+    private void Grow() => Resize(_entries.Length * 2);
+
+    private void Resize(int capacity)
     {
         var old = _entries;
-        var entries = new Entry[old.Length * 2];
+        var entries = new Entry[capacity];
         var buckets = new int[entries.Length];
         var mask = buckets.Length - 1;
         for (var i = 0; i < _count; i++)

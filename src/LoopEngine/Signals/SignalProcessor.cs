@@ -111,6 +111,8 @@ internal sealed class SignalProcessor
 
     public int TrackedEventIds => _seen.Count;
 
+    public int TrackedEventIdCapacity => _seen.Capacity;
+
     public long SubjectsEvicted
     {
         get

@@ -137,6 +137,28 @@ public sealed class SignalFeatureAndRuleTests
         stats.Recall.Should().Be(0.5, "one of the two hits was caught; the suppressed hit at 0.3 is an observable miss");
     }
 
+    [Fact]
+    public async Task LabelAsync_MoreLabelsThanWindow_StatisticsOverSlidingWindowOnly()
+    {
+        var definition = SignalDefinition.Create("PROBE").For("sku")
+            .Feature("score", "last(probe.score)")
+            .Score(ScoringRule.Custom("score", ["score"], a => a.TryGetValue("score", out var v) ? v : null))
+            .Threshold(0.5).Calibrate(new SignalCalibration { Window = 3, MinSamples = 3 }).Build();
+        var engine = new SignalEngineBuilder().AddSignal(definition).Build();
+
+        // Two old misses, then three hits: the window of 3 keeps only the hits.
+        SignalLabel[] labels = [SignalLabel.Miss, SignalLabel.Miss, SignalLabel.Hit, SignalLabel.Hit, SignalLabel.Hit];
+        for (var i = 0; i < labels.Length; i++)
+        {
+            var signal = (await engine.IngestAsync(Ev("e" + i, "probe", T0, """{"score":0.9}""", ("sku", "S" + i)))).Signals.Single();
+            await engine.LabelAsync(signal.Id, labels[i]);
+        }
+
+        var stats = engine.GetStatistics("PROBE");
+        stats.SampleSize.Should().Be(3);
+        stats.Precision.Should().Be(1);
+    }
+
     private sealed record LogEntry(LogLevel Level, EventId EventId, string Message);
 
     private sealed class CapturingLoggerProvider : ILoggerProvider

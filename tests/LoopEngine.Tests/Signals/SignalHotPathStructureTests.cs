@@ -185,4 +185,24 @@ public sealed class SignalHotPathStructureTests
             },
             iter: 100);
     }
+
+    [Fact]
+    public async Task IngestAsync_BurstOfIdsThenQuiet_DeduplicationMemoryShrinksWithTheWindow()
+    {
+        var definition = SignalDefinition.Create("ECHO").For("sku").Feature("n", "count(sale) over 1h")
+            .Score(ScoringRule.Custom("none", ["n"], _ => null)).Build();
+        var engine = (SignalEngine)new SignalEngineBuilder().AddSignal(definition).Configure(o => o.AllowedLateness = TimeSpan.FromMinutes(1)).Build();
+        var burst = Enumerable.Range(0, 10_000).Select(i => Ev("b" + i, "sale", T0.AddMilliseconds(i), "{}", ("sku", "A"))).ToList();
+        await engine.IngestAsync(burst);
+        engine.Processor.TrackedEventIdCapacity.Should().BeGreaterThanOrEqualTo(10_000);
+
+        // Then one event a minute: the burst leaves the lateness window and its memory is given back.
+        for (var i = 1; i <= 5; i++)
+        {
+            await engine.IngestAsync(Ev("q" + i, "sale", T0.AddMinutes(i * 2), "{}", ("sku", "A")));
+        }
+
+        engine.Processor.TrackedEventIds.Should().Be(1);
+        engine.Processor.TrackedEventIdCapacity.Should().BeLessThanOrEqualTo(64);
+    }
 }
