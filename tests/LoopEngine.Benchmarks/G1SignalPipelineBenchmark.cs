@@ -146,6 +146,7 @@ public class G1SignalPipelineBenchmark
     /// <summary>The hand-written loop without de-duplication by id and without the lateness check (for reference only).</summary>
     /// <returns>The signals emitted.</returns>
     [Benchmark(OperationsPerInvoke = EventCount)]
+    [BenchmarkCategory("Reference")]
     public int HandWrittenWithoutDeduplication()
     {
         var state = new Dictionary<string, SkuState>(Skus, StringComparer.Ordinal);

@@ -202,7 +202,8 @@ internal sealed class SignalProcessor
 
         var payload = e.Payload;
         var kind = payload.ValueKind;
-        if (kind != JsonValueKind.Object && kind != JsonValueKind.Undefined)
+        var isObject = kind == JsonValueKind.Object;
+        if (!isObject && kind != JsonValueKind.Undefined)
         {
             throw new SignalEventException(SignalEventError.MalformedPayload, e.Id, e.Type, $"Event '{e.Id}' of type '{e.Type}' has a payload that is {kind}, not a JSON object.");
         }
@@ -217,7 +218,7 @@ internal sealed class SignalProcessor
         var scratch = _scratch;
         for (var i = 0; i < features.Length; i++)
         {
-            scratch[i] = features[i].Extract(e, payload);
+            scratch[i] = features[i].Extract(e, payload, isObject);
         }
 
         var at = e.OccurredAt.UtcTicks;
@@ -521,7 +522,11 @@ internal sealed class FeatureRuntime
     public string[] GroupBy { get; }
 
     /// <summary>Reads the event's value: NaN when the event does not feed the feature.</summary>
-    public double Extract(RawEvent e, JsonElement payload)
+    /// <param name="e">The event.</param>
+    /// <param name="payload">Its payload.</param>
+    /// <param name="isObject">Whether the payload is an object (checked once per event by the caller).</param>
+    /// <returns>The value, or NaN.</returns>
+    public double Extract(RawEvent e, JsonElement payload, bool isObject)
     {
         if (_extractor is { } extractor)
         {
@@ -533,7 +538,7 @@ internal sealed class FeatureRuntime
             return 1;
         }
 
-        if (payload.ValueKind != JsonValueKind.Object || !payload.TryGetProperty(field, out var element))
+        if (!isObject || !payload.TryGetProperty(field, out var element))
         {
             return double.NaN;
         }
