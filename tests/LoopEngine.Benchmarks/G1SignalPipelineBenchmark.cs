@@ -15,8 +15,8 @@ namespace LoopEngine.Benchmarks;
 /// and feeds it every event. Per event the engine: finds the event type's route; checks the payload is an object; reads
 /// the <c>qty</c> field; drops the event if it is older than the watermark minus the allowed lateness (1 minute); ignores
 /// it if its id was seen within the lateness window (and forgets ids older than that window); advances the watermark;
-/// reads the <c>sku</c> key; adds the value to the SKU's 5-minute bucket in a ring of buckets (least-recently-used bounded
-/// table of subjects); sums the 12 buckets of the last hour; scores the threshold rule; applies the cooldown; and, when it
+/// reads the <c>sku</c> key; adds the value to the SKU's 5-minute bucket in a ring of buckets (bounded
+/// table of subjects, CLOCK eviction); sums the 12 buckets of the last hour; scores the threshold rule; applies the cooldown; and, when it
 /// emits, builds a <see cref="Signal"/> (id, subject and attribute dictionaries, timestamps).
 /// </para>
 /// <para>

@@ -5,10 +5,10 @@ namespace LoopEngine.Signals;
 /// are one bucket the length of the window). Buckets older than the window plus the lateness are overwritten. Only the
 /// per-bucket arrays the feature's aggregate reads are allocated (a sum keeps bucket numbers and sums, nothing else).
 /// </summary>
-internal sealed class FeatureState
+internal sealed class FeatureState : SubjectState
 {
-    /// <summary>The slot of the same subject in the owning signal's table, a hint that saves a lookup (−1: none yet).</summary>
-    public int SignalSlot = -1;
+    /// <summary>The same subject's state in the owning signal's table when known, which saves the signal a lookup.</summary>
+    public SignalSubjectState? Companion;
 
     private readonly long[]? _index;
     private readonly long[]? _count;

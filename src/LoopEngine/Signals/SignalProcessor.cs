@@ -303,12 +303,12 @@ internal sealed class SignalProcessor
             values[i] = value;
         }
 
-        // The signal's per-subject state: found through the slot remembered by the feature state fed by this event when
-        // they share the subject keys, so an event usually makes one hash lookup in all.
+        // The signal's per-subject state: found through the companion remembered by the feature state fed by this event
+        // when they share the subject keys, so an event usually makes one hash lookup in all.
         SignalSubjectState state;
         if (binding.PrimaryFeature >= 0 && features[binding.PrimaryFeature]!.FedState(stamp) is { } fed)
         {
-            state = signal.Table.GetOrAddHinted(subjectKeys[binding.KeySet], ref fed.SignalSlot);
+            state = signal.Table.GetOrAdd(subjectKeys[binding.KeySet], ref fed.Companion);
         }
         else
         {

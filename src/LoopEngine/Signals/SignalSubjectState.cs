@@ -1,7 +1,7 @@
 namespace LoopEngine.Signals;
 
 /// <summary>One subject's state for one signal: the last emission (for the cooldown) and a running baseline (for z-scores).</summary>
-internal sealed class SignalSubjectState
+internal sealed class SignalSubjectState : SubjectState
 {
     public long LastEmittedAt = long.MinValue;
     public long BaselineCount;

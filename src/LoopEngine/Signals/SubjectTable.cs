@@ -1,26 +1,33 @@
 namespace LoopEngine.Signals;
 
+/// <summary>The state kept for one subject in a <see cref="SubjectTable{T}"/>, with the table's bookkeeping.</summary>
+internal abstract class SubjectState
+{
+    /// <summary>The subject's key.</summary>
+    public SubjectKey Key;
+
+    /// <summary>Set on every use; cleared when the eviction hand passes (the "second chance").</summary>
+    public bool Referenced;
+
+    /// <summary>Set when the state leaves its table; a reference kept elsewhere is then stale.</summary>
+    public bool Evicted;
+}
+
 /// <summary>
-/// Per-subject state bounded by a maximum count: when full, the least recently used subject is evicted. The recency
-/// order is a doubly linked list of slot numbers in plain integer arrays, so a touch writes a few integers and no object
-/// references (no GC write barriers). Lookups and touches allocate nothing; a new subject allocates its state once, and
-/// the arrays grow by doubling up to the maximum.
+/// Per-subject state bounded by a maximum count. When full, a new subject replaces one not used since the eviction hand
+/// last passed (the CLOCK, or second-chance, approximation of least-recently-used). A use sets one flag on the state
+/// itself, which the caller touches anyway, so keeping the order costs no extra memory access; lookups allocate nothing;
+/// a new subject allocates its state once; the slot array grows by doubling up to the maximum.
 /// </summary>
 internal sealed class SubjectTable<T>
-    where T : class
+    where T : SubjectState
 {
-    private const int None = -1;
-
     private readonly Dictionary<SubjectKey, int> _map;
     private readonly int _maxSubjects;
     private readonly Func<T> _factory;
     private T[] _states;
-    private SubjectKey[] _keys;
-    private int[] _newer;
-    private int[] _older;
-    private int _newest = None;
-    private int _oldest = None;
     private int _used;
+    private int _hand;
 
     public SubjectTable(int maxSubjects, Func<T> factory)
     {
@@ -29,9 +36,6 @@ internal sealed class SubjectTable<T>
         var capacity = Math.Min(maxSubjects, 64);
         _map = new Dictionary<SubjectKey, int>(capacity);
         _states = new T[capacity];
-        _keys = new SubjectKey[capacity];
-        _newer = new int[capacity];
-        _older = new int[capacity];
     }
 
     public int Count => _map.Count;
@@ -41,7 +45,7 @@ internal sealed class SubjectTable<T>
     /// <summary>Gets the state in a slot returned by <see cref="GetOrAdd(in SubjectKey, out int)"/>; valid until the next call that adds a subject.</summary>
     public T this[int slot] => _states[slot];
 
-    /// <summary>Looks a subject up without changing its recency.</summary>
+    /// <summary>Looks a subject up without marking it used.</summary>
     public bool TryGet(in SubjectKey key, out T state)
     {
         if (_map.TryGetValue(key, out var slot))
@@ -56,113 +60,74 @@ internal sealed class SubjectTable<T>
 
     public T GetOrAdd(in SubjectKey key) => GetOrAdd(key, out _);
 
-    /// <summary>
-    /// Like <see cref="GetOrAdd(in SubjectKey, out int)"/>, but first tries the slot <paramref name="hint"/> (the slot
-    /// the subject had last time, kept by the caller): when that slot still holds the same key, no hash lookup is made.
-    /// The hint is updated to the subject's slot.
-    /// </summary>
-    public T GetOrAddHinted(in SubjectKey key, ref int hint)
-    {
-        var slot = hint;
-        if ((uint)slot < (uint)_used && _keys[slot].Equals(key))
-        {
-            if (slot != _newest)
-            {
-                Unlink(slot);
-                LinkNewest(slot);
-            }
-
-            return _states[slot];
-        }
-
-        return GetOrAdd(key, out hint);
-    }
-
-    /// <summary>Gets a subject's state, creating it (and evicting the least recently used subject when full) if needed; marks it most recently used.</summary>
+    /// <summary>Gets a subject's state, creating it (and evicting one when full) if needed; marks it used.</summary>
     public T GetOrAdd(in SubjectKey key, out int slot)
     {
         if (_map.TryGetValue(key, out slot))
         {
-            if (slot != _newest)
-            {
-                Unlink(slot);
-                LinkNewest(slot);
-            }
-
-            return _states[slot];
+            var found = _states[slot];
+            found.Referenced = true;
+            return found;
         }
 
-        if (_map.Count >= _maxSubjects && _oldest != None)
+        if (_map.Count >= _maxSubjects)
         {
-            // Reuse the least recently used subject's slot.
-            slot = _oldest;
-            Unlink(slot);
-            _map.Remove(_keys[slot]);
-            Evicted++;
+            slot = EvictOne();
         }
         else
         {
             if (_used == _states.Length)
             {
-                Grow();
+                Array.Resize(ref _states, (int)Math.Min(Math.Max(4L, _states.Length * 2L), _maxSubjects));
             }
 
             slot = _used++;
         }
 
         var state = _factory();
+        state.Key = key;
+        state.Referenced = true;
         _states[slot] = state;
-        _keys[slot] = key;
         _map.Add(key, slot);
-        LinkNewest(slot);
         return state;
     }
 
-    private void Grow()
+    /// <summary>
+    /// Like <see cref="GetOrAdd(in SubjectKey)"/>, but first tries <paramref name="companion"/>, a reference the caller
+    /// keeps from last time: when it is still in the table under the same key, no hash lookup is made. The companion is
+    /// updated to the subject's state.
+    /// </summary>
+    public T GetOrAdd(in SubjectKey key, ref T? companion)
     {
-        var capacity = (int)Math.Min(Math.Max(4L, _states.Length * 2L), _maxSubjects);
-        Array.Resize(ref _states, capacity);
-        Array.Resize(ref _keys, capacity);
-        Array.Resize(ref _newer, capacity);
-        Array.Resize(ref _older, capacity);
+        var known = companion;
+        if (known is not null && !known.Evicted && known.Key.Equals(key))
+        {
+            known.Referenced = true;
+            return known;
+        }
+
+        return companion = GetOrAdd(key, out _);
     }
 
-    private void LinkNewest(int slot)
+    /// <summary>Advances the hand past used states (clearing their flag) to the first unused one, evicts it and returns its slot.</summary>
+    private int EvictOne()
     {
-        _older[slot] = _newest;
-        _newer[slot] = None;
-        if (_newest != None)
+        var states = _states;
+        while (true)
         {
-            _newer[_newest] = slot;
-        }
+            var slot = _hand;
+            _hand = slot + 1 == _used ? 0 : slot + 1;
+            var state = states[slot];
+            if (state.Referenced)
+            {
+                state.Referenced = false;
+                continue;
+            }
 
-        _newest = slot;
-        if (_oldest == None)
-        {
-            _oldest = slot;
-        }
-    }
-
-    private void Unlink(int slot)
-    {
-        var newer = _newer[slot];
-        var older = _older[slot];
-        if (newer != None)
-        {
-            _older[newer] = older;
-        }
-        else
-        {
-            _newest = older;
-        }
-
-        if (older != None)
-        {
-            _newer[older] = newer;
-        }
-        else
-        {
-            _oldest = newer;
+            state.Evicted = true;
+            _map.Remove(state.Key);
+            Evicted++;
+            return slot;
         }
     }
 }

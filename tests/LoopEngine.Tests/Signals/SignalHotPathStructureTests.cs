@@ -5,7 +5,7 @@ using static LoopEngine.Tests.Signals.SignalTestEvents;
 namespace LoopEngine.Tests.Signals;
 
 /// <summary>
-/// The hot path's hand-made structures (the de-duplication window, the slot-linked LRU table, routes with shared key
+/// The hot path's hand-made structures (the de-duplication window, the CLOCK-evicted subject table, routes with shared key
 /// sets and reused feature states) checked against small reference models written with plain collections.
 /// </summary>
 public sealed class SignalHotPathStructureTests
@@ -64,72 +64,90 @@ public sealed class SignalHotPathStructureTests
     }
 
     [Fact]
-    public void SubjectTable_RandomUse_MatchesLeastRecentlyUsedModel()
+    public void SubjectTable_RandomUse_MatchesSecondChanceModel()
     {
-        // Operations on 8 keys with room for 4: 0 = GetOrAdd, 1 = GetOrAddHinted with the last slot seen for the key, 2 = TryGet.
+        // Operations on 8 keys with room for 4: 0 = GetOrAdd, 1 = GetOrAdd through the companion kept for the key, 2 = TryGet.
         var operations = Gen.Select(Gen.Int[0, 2], Gen.Int[0, 7], (op, key) => (Op: op, Key: "s" + key)).Array[1, 200];
-        operations.Sample(
-            ops =>
+        operations.Sample(ops =>
+        {
+            var table = new SubjectTable<TestState>(4, () => new TestState());
+            var companions = new Dictionary<string, TestState?>(StringComparer.Ordinal);
+
+            // The model: slots in insertion order, each with its key, state and "used" flag, and a hand; a new key when
+            // full clears the flag of used slots from the hand on and takes the first unused slot.
+            var slots = new List<(string Name, TestState? State, bool Used)>();
+            var hand = 0;
+            long evicted = 0;
+            foreach (var (op, name) in ops)
             {
-                var table = new SubjectTable<object>(4, () => new object());
-                var recency = new List<string>();
-                var states = new Dictionary<string, object>(StringComparer.Ordinal);
-                var hints = new Dictionary<string, int>(StringComparer.Ordinal);
-                long evicted = 0;
-                foreach (var (op, name) in ops)
+                var key = Key(name);
+                var at = slots.FindIndex(x => x.Name == name);
+                if (op == 2)
                 {
-                    var key = Key(name);
-                    if (op == 2)
-                    {
-                        var found = table.TryGet(key, out var existing);
-                        if (found != states.ContainsKey(name) || (found && !ReferenceEquals(existing, states[name])))
-                        {
-                            return false;
-                        }
-
-                        continue;
-                    }
-
-                    object state;
-                    if (op == 0)
-                    {
-                        state = table.GetOrAdd(key, out var slot);
-                        hints[name] = slot;
-                    }
-                    else
-                    {
-                        var hint = hints.GetValueOrDefault(name, -1);
-                        state = table.GetOrAddHinted(key, ref hint);
-                        hints[name] = hint;
-                    }
-
-                    // The model: a list in recency order; a new key beyond capacity evicts the least recently used.
-                    if (!recency.Remove(name))
-                    {
-                        if (recency.Count == 4)
-                        {
-                            states.Remove(recency[0]);
-                            recency.RemoveAt(0);
-                            evicted++;
-                        }
-
-                        states[name] = state;
-                    }
-                    else if (!ReferenceEquals(states[name], state))
+                    var found = table.TryGet(key, out var existing);
+                    if (found != at >= 0 || (found && !ReferenceEquals(existing, slots[at].State)))
                     {
                         return false;
                     }
 
-                    recency.Add(name);
-                    if (table.Count != recency.Count || table.Evicted != evicted)
+                    continue;
+                }
+
+                TestState state;
+                if (op == 0)
+                {
+                    state = table.GetOrAdd(key);
+                }
+                else
+                {
+                    var companion = companions.GetValueOrDefault(name);
+                    state = table.GetOrAdd(key, ref companion);
+                    companions[name] = companion;
+                    if (!ReferenceEquals(companion, state))
                     {
                         return false;
                     }
                 }
 
-                return true;
-            },
-            iter: 500);
+                if (at >= 0)
+                {
+                    if (!ReferenceEquals(slots[at].State, state))
+                    {
+                        return false;
+                    }
+
+                    slots[at] = (name, state, true);
+                }
+                else if (slots.Count < 4)
+                {
+                    slots.Add((name, state, true));
+                }
+                else
+                {
+                    while (slots[hand].Used)
+                    {
+                        slots[hand] = (slots[hand].Name, slots[hand].State, false);
+                        hand = (hand + 1) % slots.Count;
+                    }
+
+                    slots[hand] = (name, state, true);
+                    hand = (hand + 1) % slots.Count;
+                    evicted++;
+                }
+
+                if (table.Count != slots.Count || table.Evicted != evicted)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        },
+        iter: 500);
+    }
+
+    private sealed class TestState : SubjectState
+    {
     }
 
     [Fact]
