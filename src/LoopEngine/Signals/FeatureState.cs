@@ -20,6 +20,9 @@ internal sealed class FeatureState : SubjectState
     private readonly double[]? _last;
     private readonly long[]? _lastAt;
 
+    /// <summary>Creates the state.</summary>
+    /// <param name="buckets">The ring's length, a power of two (0 for a latest-value feature).</param>
+    /// <param name="aggregate">The aggregate, which decides the arrays kept.</param>
     public FeatureState(int buckets, WindowAggregate aggregate)
     {
         if (buckets <= 0)
@@ -79,18 +82,14 @@ internal sealed class FeatureState : SubjectState
         }
     }
 
-    /// <summary>Adds a value at a time (ticks) to its bucket.</summary>
+    /// <summary>Adds a value at a time (ticks) to its bucket (<paramref name="bucket"/>, the time's bucket number).</summary>
     /// <returns><see langword="false"/> when the bucket has already been overwritten by a newer one.</returns>
-    public bool Add(long at, double value, long bucketTicks)
+    public bool Add(long at, long bucket, double value)
     {
         var index = _index!;
-        var bucket = FloorDiv(at, bucketTicks);
-        var slot = (int)(bucket % index.Length);
-        if (slot < 0)
-        {
-            slot += index.Length;
-        }
 
+        // The ring's length is a power of two, so a bucket's slot is a mask, not a division.
+        var slot = (int)(bucket & (index.Length - 1));
         var current = index[slot];
         if (current != bucket)
         {
@@ -121,11 +120,10 @@ internal sealed class FeatureState : SubjectState
         return true;
     }
 
-    /// <summary>Computes an aggregate over the buckets in (<paramref name="at"/>'s bucket − <paramref name="bucketsInWindow"/>, at's bucket].</summary>
+    /// <summary>Computes an aggregate over the buckets in (<paramref name="newest"/> − <paramref name="bucketsInWindow"/>, <paramref name="newest"/>].</summary>
     /// <returns><see langword="false"/> when the window has no event (count then yields 0).</returns>
-    public bool TryAggregate(long at, long bucketTicks, int bucketsInWindow, WindowAggregate aggregate, out double value)
+    public bool TryAggregate(long newest, int bucketsInWindow, WindowAggregate aggregate, out double value)
     {
-        var newest = FloorDiv(at, bucketTicks);
         var oldest = newest - bucketsInWindow + 1;
         return aggregate switch
         {
@@ -134,8 +132,6 @@ internal sealed class FeatureState : SubjectState
             _ => TryAggregateOther(oldest, newest, aggregate, out value),
         };
     }
-
-    private static long FloorDiv(long a, long b) => a >= 0 ? a / b : ((a + 1) / b) - 1;
 
     private void Reset(int slot)
     {
@@ -197,14 +193,16 @@ internal sealed class FeatureState : SubjectState
 
     private bool TryAggregateSum(long oldest, long newest, out double value)
     {
+        // Visits the window's buckets only (the ring also holds the lateness buckets and spare slots).
         var index = _index!;
         var sums = _sum!;
+        var mask = index.Length - 1;
         var any = false;
         double sum = 0;
-        for (var slot = 0; slot < index.Length; slot++)
+        for (var b = oldest; b <= newest; b++)
         {
-            var b = index[slot];
-            if (b >= oldest && b <= newest)
+            var slot = (int)(b & mask);
+            if (index[slot] == b)
             {
                 any = true;
                 sum += sums[slot];
