@@ -38,7 +38,7 @@ public sealed record FeatureDefinition
     public TimeSpan Window { get; init; }
 
     /// <summary>Gets the bucket step of a sliding window (the window's resolution).</summary>
-    /// <value>The default is <see cref="TimeSpan.Zero"/>: one sixtieth of the window for sliding windows.</value>
+    /// <value>The default is <see cref="TimeSpan.Zero"/>: one twelfth of the window for sliding windows.</value>
     public TimeSpan Step { get; init; }
 
     /// <summary>Gets whether the window is tumbling or sliding.</summary>

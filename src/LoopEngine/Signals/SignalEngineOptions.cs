@@ -16,7 +16,7 @@ public sealed class SignalEngineOptions
     [Range(typeof(TimeSpan), "00:00:00", "30.00:00:00")]
     public TimeSpan AllowedLateness { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>Gets or sets the most subjects kept per feature and per signal; the least recently used is evicted.</summary>
+    /// <summary>Gets or sets the most subjects kept per feature and per signal; when full, a subject not used recently is evicted (CLOCK, a second-chance approximation of least recently used).</summary>
     /// <value>The default is 10,000.</value>
     [Range(1, 100_000_000)]
     public int MaxSubjects { get; set; } = 10_000;

@@ -1,3 +1,5 @@
+using System.Numerics;
+using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 
@@ -15,7 +17,10 @@ internal enum IngestOutcome
 /// <summary>
 /// The synchronous hot path: raw event → de-duplication and lateness → windowed features per subject → rules →
 /// signal candidates. Not thread-safe (the engine serializes calls). Allocates nothing per event unless a new
-/// subject appears or a signal is produced.
+/// subject appears or a signal is produced. Everything that depends only on the definitions is worked out here, once:
+/// the route of each event type (its features, the signals it re-evaluates, the distinct sets of subject keys they
+/// group by), so an event looks its type up once (by reference when the type string is the same instance as the
+/// last event's), reads each set of subject keys once and finds each feature's per-subject state once.
 /// </summary>
 internal sealed class SignalProcessor
 {
@@ -29,10 +34,14 @@ internal sealed class SignalProcessor
     private readonly int _maxIds;
     private readonly string _orgId;
     private readonly UnknownEventTypeHandling _unknown;
-    private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
-    private readonly Queue<(long At, string Id)> _seenOrder = new();
+    private readonly EventIdWindow _seen = new();
+    private readonly SubjectKey[] _keys;
+    private readonly bool[] _hasKey;
     private double[] _scratch = new double[4];
     private long _watermark = long.MinValue;
+    private long _sequence;
+    private string? _lastType;
+    private Route? _lastRoute;
 
     public SignalProcessor(IReadOnlyList<SignalDefinition> definitions, IReadOnlyDictionary<string, string[]> declaredEventTypes, SignalEngineOptions options, IReferenceData? referenceData, TimeProvider time, ILogger logger)
     {
@@ -70,13 +79,19 @@ internal sealed class SignalProcessor
             }
         }
 
+        var maxKeySets = 1;
         foreach (var type in routeFeatures.Keys.Concat(declaredEventTypes.Keys).Distinct(StringComparer.Ordinal))
         {
-            _routes[type] = new Route(
+            var route = new Route(
                 routeFeatures.TryGetValue(type, out var fs) ? [.. fs] : [],
                 routeSignals.TryGetValue(type, out var ss) ? [.. ss] : [],
                 declaredEventTypes.TryGetValue(type, out var keys) ? keys : []);
+            _routes[type] = route;
+            maxKeySets = Math.Max(maxKeySets, route.KeySets.Length);
         }
+
+        _keys = new SubjectKey[maxKeySets];
+        _hasKey = new bool[maxKeySets];
     }
 
     public long Accepted { get; private set; }
@@ -96,6 +111,8 @@ internal sealed class SignalProcessor
     public IReadOnlyList<SignalRuntime> Signals => _signals;
 
     public int TrackedEventIds => _seen.Count;
+
+    public int TrackedEventIdCapacity => _seen.Capacity;
 
     public long SubjectsEvicted
     {
@@ -152,7 +169,18 @@ internal sealed class SignalProcessor
     /// <exception cref="SignalEventException">The event is rejected.</exception>
     public IngestOutcome Process(RawEvent e, List<Signal> output)
     {
-        if (!_routes.TryGetValue(e.Type, out var route))
+        var type = e.Type;
+        Route? route;
+        if (ReferenceEquals(type, _lastType))
+        {
+            route = _lastRoute!;
+        }
+        else if (_routes.TryGetValue(type, out route))
+        {
+            _lastType = type;
+            _lastRoute = route;
+        }
+        else
         {
             UnknownTypes++;
             if (_unknown == UnknownEventTypeHandling.Reject)
@@ -164,16 +192,19 @@ internal sealed class SignalProcessor
             return IngestOutcome.UnknownType;
         }
 
+        var eventKeys = e.Keys;
         foreach (var key in route.RequiredKeys)
         {
-            if (!e.Keys.ContainsKey(key))
+            if (!eventKeys.ContainsKey(key))
             {
                 throw new SignalEventException(SignalEventError.MissingSubjectKey, e.Id, e.Type, $"Event '{e.Id}' of type '{e.Type}' lacks the subject key '{key}'; the type requires: {string.Join(", ", route.RequiredKeys)}.");
             }
         }
 
-        var kind = e.Payload.ValueKind;
-        if (kind != JsonValueKind.Object && kind != JsonValueKind.Undefined)
+        var payload = e.Payload;
+        var kind = payload.ValueKind;
+        var isObject = kind == JsonValueKind.Object;
+        if (!isObject && kind != JsonValueKind.Undefined)
         {
             throw new SignalEventException(SignalEventError.MalformedPayload, e.Id, e.Type, $"Event '{e.Id}' of type '{e.Type}' has a payload that is {kind}, not a JSON object.");
         }
@@ -185,9 +216,10 @@ internal sealed class SignalProcessor
             _scratch = new double[features.Length * 2];
         }
 
+        var scratch = _scratch;
         for (var i = 0; i < features.Length; i++)
         {
-            _scratch[i] = features[i].Extract(e);
+            scratch[i] = features[i].Extract(e, payload, isObject);
         }
 
         var at = e.OccurredAt.UtcTicks;
@@ -198,7 +230,7 @@ internal sealed class SignalProcessor
             return IngestOutcome.Late;
         }
 
-        if (!_seen.Add(e.Id))
+        if (!_seen.TryAdd(e.Id, at))
         {
             Duplicates++;
             return IngestOutcome.Duplicate;
@@ -209,67 +241,81 @@ internal sealed class SignalProcessor
             _watermark = at;
         }
 
-        _seenOrder.Enqueue((at, e.Id));
-        var horizon = _watermark - _lateness;
-        while (_seenOrder.Count > 0 && (_seenOrder.Peek().At < horizon || _seenOrder.Count > _maxIds))
+        _seen.Evict(_watermark - _lateness, _maxIds);
+        Accepted++;
+        var stamp = ++_sequence;
+
+        // Each distinct set of subject keys is read from the event once.
+        var keySets = route.KeySets;
+        var subjectKeys = _keys;
+        var hasKey = _hasKey;
+        for (var k = 0; k < keySets.Length; k++)
         {
-            _seen.Remove(_seenOrder.Dequeue().Id);
+            hasKey[k] = SubjectKey.TryCreate(keySets[k], eventKeys, out subjectKeys[k]);
         }
 
-        Accepted++;
+        var featureKeySets = route.FeatureKeySets;
         for (var i = 0; i < features.Length; i++)
         {
-            var value = _scratch[i];
-            if (!double.IsNaN(value))
+            var value = scratch[i];
+            var k = featureKeySets[i];
+            if (!double.IsNaN(value) && hasKey[k])
             {
-                features[i].Feed(e, at, value);
+                features[i].Feed(subjectKeys[k], at, value, stamp);
             }
         }
 
         var signals = route.Signals;
         for (var i = 0; i < signals.Length; i++)
         {
-            Evaluate(signals[i], e, at, output);
+            var binding = signals[i];
+            if (hasKey[binding.KeySet])
+            {
+                Evaluate(binding, e, at, stamp, output);
+            }
         }
 
         return IngestOutcome.Accepted;
     }
 
-    private void Evaluate(SignalRuntime signal, RawEvent e, long at, List<Signal> output)
+    private void Evaluate(SignalBinding binding, RawEvent e, long at, long stamp, List<Signal> output)
     {
-        if (!SubjectKey.TryCreate(signal.SubjectKeys, e.Keys, out var key))
-        {
-            return;
-        }
-
+        var signal = binding.Signal;
         var definition = signal.Definition;
         var values = signal.Values;
         var features = signal.Features;
+        var featureKeySets = binding.FeatureKeySets;
+        var subjectKeys = _keys;
+        var hasKey = _hasKey;
         for (var i = 0; i < values.Length; i++)
         {
             var fr = features[i];
-            var value = double.NaN;
+            double value;
             if (fr is null)
             {
-                var reference = definition.Features[i];
-                if (_referenceData is not null && _referenceData.TryGetValue(reference.ReferenceName!, e.Keys, out var v))
-                {
-                    value = v;
-                }
-                else if (reference.DefaultValue is { } d)
-                {
-                    value = d;
-                }
+                value = ReadReference(definition.Features[i], e);
             }
             else
             {
-                value = fr.Read(e, _watermark);
+                var k = featureKeySets[i];
+                value = fr.Read(subjectKeys[k], hasKey[k], _watermark, stamp);
             }
 
             values[i] = value;
         }
 
-        var state = signal.Table.GetOrAdd(key);
+        // The signal's per-subject state: found through the companion remembered by the feature state fed by this event
+        // when they share the subject keys, so an event usually makes one hash lookup in all.
+        SignalSubjectState state;
+        if (binding.PrimaryFeature >= 0 && features[binding.PrimaryFeature]!.FedState(stamp) is { } fed)
+        {
+            state = signal.Table.GetOrAdd(subjectKeys[binding.KeySet], ref fed.Companion);
+        }
+        else
+        {
+            state = signal.Table.GetOrAdd(subjectKeys[binding.KeySet]);
+        }
+
         var arguments = new ScoringArguments(definition, values, e);
         if (!signal.Evaluator.TryScore(values, state, arguments, out var confidence))
         {
@@ -289,18 +335,28 @@ internal sealed class SignalProcessor
             Emitted++;
             output.Add(CreateSignal(signal, e, confidence, threshold, SignalStatus.Emitted));
         }
-        else if (confidence >= threshold - definition.Calibration.ShadowMargin && definition.Calibration.ShadowMargin > 0)
+        else if (signal.ShadowMargin > 0 && confidence >= threshold - signal.ShadowMargin)
         {
             Suppressed++;
             output.Add(CreateSignal(signal, e, confidence, threshold, SignalStatus.Suppressed));
         }
     }
 
+    private double ReadReference(FeatureDefinition reference, RawEvent e)
+    {
+        if (_referenceData is not null && _referenceData.TryGetValue(reference.ReferenceName!, e.Keys, out var v))
+        {
+            return v;
+        }
+
+        return reference.DefaultValue ?? double.NaN;
+    }
+
     private Signal CreateSignal(SignalRuntime signal, RawEvent e, double confidence, double threshold, SignalStatus status)
     {
         var definition = signal.Definition;
-        var subject = new Dictionary<string, string>(definition.SubjectKeys.Count, StringComparer.Ordinal);
-        foreach (var k in definition.SubjectKeys)
+        var subject = new Dictionary<string, string>(signal.SubjectKeys.Length, StringComparer.Ordinal);
+        foreach (var k in signal.SubjectKeys)
         {
             subject[k] = e.Keys[k];
         }
@@ -317,7 +373,7 @@ internal sealed class SignalProcessor
 
         return new Signal
         {
-            Id = $"sig_{definition.Type}_{e.Id}",
+            Id = signal.IdPrefix + e.Id,
             Type = definition.Type,
             OrgId = _orgId,
             Subject = subject,
@@ -341,23 +397,107 @@ internal sealed class SignalProcessor
         list.Add(value);
     }
 
-    private sealed record Route(FeatureRuntime[] Features, SignalRuntime[] Signals, string[] RequiredKeys);
+    /// <summary>What one event type feeds and re-evaluates, with the distinct sets of subject keys involved.</summary>
+    private sealed class Route
+    {
+        public Route(FeatureRuntime[] features, SignalRuntime[] signals, string[] requiredKeys)
+        {
+            Features = features;
+            RequiredKeys = requiredKeys;
+            var keySets = new List<string[]>();
+            FeatureKeySets = new int[features.Length];
+            for (var i = 0; i < features.Length; i++)
+            {
+                FeatureKeySets[i] = IndexOf(keySets, features[i].GroupBy);
+            }
+
+            Signals = new SignalBinding[signals.Length];
+            for (var s = 0; s < signals.Length; s++)
+            {
+                var runtime = signals[s];
+                var featureKeySets = new int[runtime.Features.Length];
+                for (var f = 0; f < featureKeySets.Length; f++)
+                {
+                    featureKeySets[f] = runtime.Features[f] is { } fr ? IndexOf(keySets, fr.GroupBy) : -1;
+                }
+
+                var keySet = IndexOf(keySets, runtime.SubjectKeys);
+                var primary = -1;
+                for (var f = 0; f < featureKeySets.Length && primary < 0; f++)
+                {
+                    if (featureKeySets[f] == keySet && Array.IndexOf(features, runtime.Features[f]) >= 0)
+                    {
+                        primary = f;
+                    }
+                }
+
+                Signals[s] = new SignalBinding(runtime, keySet, featureKeySets, primary);
+            }
+
+            KeySets = [.. keySets];
+        }
+
+        public FeatureRuntime[] Features { get; }
+
+        /// <summary>Gets, for each feature, the index of its key set in <see cref="KeySets"/>.</summary>
+        public int[] FeatureKeySets { get; }
+
+        public SignalBinding[] Signals { get; }
+
+        public string[] RequiredKeys { get; }
+
+        public string[][] KeySets { get; }
+
+        private static int IndexOf(List<string[]> keySets, string[] names)
+        {
+            for (var i = 0; i < keySets.Count; i++)
+            {
+                if (keySets[i].AsSpan().SequenceEqual(names))
+                {
+                    return i;
+                }
+            }
+
+            keySets.Add(names);
+            return keySets.Count - 1;
+        }
+    }
+
+    /// <summary>
+    /// A signal as one route re-evaluates it: the index of its subject key set, and of each feature's; the primary
+    /// feature is one this route feeds that groups by the signal's subject keys (−1 when none does).
+    /// </summary>
+    private sealed record SignalBinding(SignalRuntime Signal, int KeySet, int[] FeatureKeySets, int PrimaryFeature);
 }
 
-/// <summary>One feature's runtime: its subject table and window geometry.</summary>
+/// <summary>One feature's runtime: its subject table, window geometry and precomputed payload field.</summary>
 internal sealed class FeatureRuntime
 {
     private readonly FeatureDefinition _definition;
-    private readonly string[] _groupBy;
+    private readonly FeatureExtractor? _extractor;
+    private readonly string? _field;
+    private readonly byte[]? _utf8Field;
     private readonly long _bucketTicks;
     private readonly int _bucketsInWindow;
     private readonly bool _isWindowed;
+    private readonly WindowAggregate _aggregate;
+    private readonly double _missing;
+    private long _fedStamp;
+    private int _fedSlot;
+    private long _cachedBucket;
+    private long _cachedStart = long.MaxValue;
+    private long _cachedEnd = long.MinValue;
 
     public FeatureRuntime(FeatureDefinition definition, IReadOnlyList<string> subjectKeys, SignalEngineOptions options)
     {
         _definition = definition;
-        _groupBy = [.. definition.GroupBy ?? subjectKeys];
+        _extractor = definition.Extractor;
+        _field = definition.Extractor is null ? definition.Field : null;
+        _utf8Field = _field is null ? null : Encoding.UTF8.GetBytes(_field);
+        GroupBy = [.. definition.GroupBy ?? subjectKeys];
         _isWindowed = definition.Kind == FeatureKind.Windowed;
+        _aggregate = definition.Aggregate;
+        _missing = _isWindowed && _aggregate == WindowAggregate.Count ? 0 : definition.DefaultValue ?? double.NaN;
         var ring = 0;
         if (_isWindowed)
         {
@@ -372,52 +512,57 @@ internal sealed class FeatureRuntime
                 _bucketsInWindow = (int)Math.Max(1, definition.Window.Ticks / _bucketTicks);
             }
 
-            ring = _bucketsInWindow + (int)Math.Min(1 + (options.AllowedLateness.Ticks / _bucketTicks), 100_000) + 1;
+            ring = (int)BitOperations.RoundUpToPowerOf2((uint)(_bucketsInWindow + (int)Math.Min(1 + (options.AllowedLateness.Ticks / _bucketTicks), 100_000) + 1));
         }
 
         var buckets = ring;
-        Table = new SubjectTable<FeatureState>(options.MaxSubjects, () => new FeatureState(buckets));
+        var aggregate = _aggregate;
+        Table = new SubjectTable<FeatureState>(options.MaxSubjects, () => new FeatureState(buckets, aggregate));
     }
 
     public SubjectTable<FeatureState> Table { get; }
 
+    /// <summary>Gets the subject keys the feature groups by.</summary>
+    public string[] GroupBy { get; }
+
     /// <summary>Reads the event's value: NaN when the event does not feed the feature.</summary>
-    public double Extract(RawEvent e)
+    /// <param name="e">The event.</param>
+    /// <param name="payload">Its payload.</param>
+    /// <param name="isObject">Whether the payload is an object (checked once per event by the caller).</param>
+    /// <returns>The value, or NaN.</returns>
+    public double Extract(RawEvent e, JsonElement payload, bool isObject)
     {
-        if (_definition.Extractor is { } extractor)
+        if (_extractor is { } extractor)
         {
             return extractor(e, out var v) ? v : double.NaN;
         }
 
-        if (_definition.Field is not { } field)
+        if (_utf8Field is not { } field)
         {
             return 1;
         }
 
-        if (e.Payload.ValueKind != JsonValueKind.Object || !e.Payload.TryGetProperty(field, out var element))
+        if (!isObject || !payload.TryGetProperty(field, out var element))
         {
             return double.NaN;
         }
 
         if (element.ValueKind != JsonValueKind.Number || !element.TryGetDouble(out var value) || !double.IsFinite(value))
         {
-            throw new SignalEventException(SignalEventError.MalformedPayload, e.Id, e.Type, $"Event '{e.Id}' of type '{e.Type}' has field '{field}' of kind {element.ValueKind}; feature '{_definition.Name}' needs a finite number.");
+            throw new SignalEventException(SignalEventError.MalformedPayload, e.Id, e.Type, $"Event '{e.Id}' of type '{e.Type}' has field '{_field}' of kind {element.ValueKind}; feature '{_definition.Name}' needs a finite number.");
         }
 
         return value;
     }
 
-    public void Feed(RawEvent e, long at, double value)
+    /// <summary>Adds a value to the subject's state and remembers the state for reads of the same event (<paramref name="stamp"/>).</summary>
+    public void Feed(in SubjectKey key, long at, double value, long stamp)
     {
-        if (!SubjectKey.TryCreate(_groupBy, e.Keys, out var key))
-        {
-            return;
-        }
-
-        var state = Table.GetOrAdd(key);
+        var state = Table.GetOrAdd(key, out _fedSlot);
+        _fedStamp = stamp;
         if (_isWindowed)
         {
-            state.Add(at, value, _bucketTicks);
+            state.Add(at, BucketOf(at), value);
         }
         else
         {
@@ -425,13 +570,45 @@ internal sealed class FeatureRuntime
         }
     }
 
-    public double Read(RawEvent e, long watermark)
+    /// <summary>
+    /// The bucket number of a time (floor of ticks / bucket length). Events arrive mostly in time order, so the last
+    /// bucket's bounds are kept and a time inside them costs two comparisons instead of a 64-bit division.
+    /// </summary>
+    private long BucketOf(long ticks)
     {
-        if (SubjectKey.TryCreate(_groupBy, e.Keys, out var key) && Table.TryGet(key, out var state))
+        if (ticks >= _cachedStart && ticks < _cachedEnd)
         {
+            return _cachedBucket;
+        }
+
+        var bucket = ticks >= 0 ? ticks / _bucketTicks : ((ticks + 1) / _bucketTicks) - 1;
+        _cachedBucket = bucket;
+        _cachedStart = bucket * _bucketTicks;
+        _cachedEnd = _cachedStart + _bucketTicks;
+        return bucket;
+    }
+
+    /// <summary>Gets the state fed by the event with this <paramref name="stamp"/>, or <see langword="null"/> when the event fed none.</summary>
+    public FeatureState? FedState(long stamp) => _fedStamp == stamp ? Table[_fedSlot] : null;
+
+    /// <summary>Reads the subject's value; the state fed by the same event is reused without a second lookup.</summary>
+    public double Read(in SubjectKey key, bool hasKey, long watermark, long stamp)
+    {
+        if (hasKey)
+        {
+            FeatureState? state;
+            if (_fedStamp == stamp)
+            {
+                state = Table[_fedSlot];
+            }
+            else if (!Table.TryGet(key, out state))
+            {
+                return _missing;
+            }
+
             if (_isWindowed)
             {
-                if (state.TryAggregate(watermark, _bucketTicks, _bucketsInWindow, _definition.Aggregate, out var v))
+                if (state.TryAggregate(BucketOf(watermark), _bucketsInWindow, _aggregate, out var v))
                 {
                     return v;
                 }
@@ -442,12 +619,7 @@ internal sealed class FeatureRuntime
             }
         }
 
-        if (_isWindowed && _definition.Aggregate == WindowAggregate.Count)
-        {
-            return 0;
-        }
-
-        return _definition.DefaultValue ?? double.NaN;
+        return _missing;
     }
 }
 
@@ -474,6 +646,8 @@ internal sealed class SignalRuntime
         });
         AttributeIndexes = [.. definition.Attributes.Select(a => definition.Features.ToList().FindIndex(f => f.Name == a))];
         CooldownTicks = definition.Cooldown.Ticks;
+        ShadowMargin = definition.Calibration.ShadowMargin;
+        IdPrefix = "sig_" + definition.Type + "_";
         Threshold = definition.Threshold;
         Table = new SubjectTable<SignalSubjectState>(maxSubjects, static () => new SignalSubjectState());
     }
@@ -491,6 +665,11 @@ internal sealed class SignalRuntime
     public int[] AttributeIndexes { get; }
 
     public long CooldownTicks { get; }
+
+    public double ShadowMargin { get; }
+
+    /// <summary>Gets the prefix of every signal id of this type (<c>sig_TYPE_</c>, then the event id).</summary>
+    public string IdPrefix { get; }
 
     public SubjectTable<SignalSubjectState> Table { get; }
 

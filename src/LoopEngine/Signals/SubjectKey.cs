@@ -17,7 +17,8 @@ internal readonly struct SubjectKey : IEquatable<SubjectKey>
         _k1 = k1;
         _k2 = k2;
         _k3 = k3;
-        _hash = HashCode.Combine(k0, k1, k2, k3);
+        // One key (the common case) hashes as its string; more keys are combined.
+        _hash = k1 is null ? k0?.GetHashCode(StringComparison.Ordinal) ?? 0 : HashCode.Combine(k0, k1, k2, k3);
     }
 
     public static bool TryCreate(string[] names, IReadOnlyDictionary<string, string> keys, out SubjectKey key)

@@ -1,114 +1,133 @@
 namespace LoopEngine.Signals;
 
-/// <summary>A node of a <see cref="SubjectTable{T}"/>: the state kept for one subject, linked in least-recently-used order.</summary>
+/// <summary>The state kept for one subject in a <see cref="SubjectTable{T}"/>, with the table's bookkeeping.</summary>
 internal abstract class SubjectState
 {
+    /// <summary>The subject's key.</summary>
     public SubjectKey Key;
-    public SubjectState? Newer;
-    public SubjectState? Older;
+
+    /// <summary>Set on every use; cleared when the eviction hand passes (the "second chance").</summary>
+    public bool Referenced;
+
+    /// <summary>Set when the state leaves its table; a reference kept elsewhere is then stale.</summary>
+    public bool Evicted;
 }
 
 /// <summary>
-/// Per-subject state bounded by a maximum count: when full, the least recently used subject is evicted. Lookups and
-/// touches allocate nothing; a new subject allocates its state once.
+/// Per-subject state bounded by a maximum count. When full, a new subject replaces one not used since the eviction hand
+/// last passed (the CLOCK, or second-chance, approximation of least-recently-used). A use sets one flag on the state
+/// itself, which the caller touches anyway, so keeping the order costs no extra memory access; lookups allocate nothing;
+/// a new subject allocates its state once; the slot array grows by doubling up to the maximum.
 /// </summary>
 internal sealed class SubjectTable<T>
     where T : SubjectState
 {
-    private readonly Dictionary<SubjectKey, T> _map;
+    private readonly Dictionary<SubjectKey, int> _map;
     private readonly int _maxSubjects;
     private readonly Func<T> _factory;
-    private SubjectState? _newest;
-    private SubjectState? _oldest;
+    private T[] _states;
+    private int _used;
+    private int _hand;
 
     public SubjectTable(int maxSubjects, Func<T> factory)
     {
         _maxSubjects = maxSubjects;
         _factory = factory;
-        _map = new Dictionary<SubjectKey, T>(Math.Min(maxSubjects, 1024));
+        var capacity = Math.Min(maxSubjects, 64);
+        _map = new Dictionary<SubjectKey, int>(capacity);
+        _states = new T[capacity];
     }
 
     public int Count => _map.Count;
 
     public long Evicted { get; private set; }
 
+    /// <summary>Gets the state in a slot returned by <see cref="GetOrAdd(in SubjectKey, out int)"/>; valid until the next call that adds a subject.</summary>
+    public T this[int slot] => _states[slot];
+
+    /// <summary>Looks a subject up without marking it used.</summary>
     public bool TryGet(in SubjectKey key, out T state)
     {
-        if (_map.TryGetValue(key, out state!))
+        if (_map.TryGetValue(key, out var slot))
         {
+            state = _states[slot];
             return true;
         }
 
+        state = null!;
         return false;
     }
 
-    public T GetOrAdd(in SubjectKey key)
+    public T GetOrAdd(in SubjectKey key) => GetOrAdd(key, out _);
+
+    /// <summary>Gets a subject's state, creating it (and evicting one when full) if needed; marks it used.</summary>
+    public T GetOrAdd(in SubjectKey key, out int slot)
     {
-        if (_map.TryGetValue(key, out var state))
+        if (_map.TryGetValue(key, out slot))
         {
-            Touch(state);
-            return state;
+            var found = _states[slot];
+            found.Referenced = true;
+            return found;
         }
 
-        if (_map.Count >= _maxSubjects && _oldest is { } oldest)
+        if (_map.Count >= _maxSubjects)
         {
-            Unlink(oldest);
-            _map.Remove(oldest.Key);
-            Evicted++;
+            slot = EvictOne();
+        }
+        else
+        {
+            if (_used == _states.Length)
+            {
+                Array.Resize(ref _states, (int)Math.Min(Math.Max(4L, _states.Length * 2L), _maxSubjects));
+            }
+
+            slot = _used++;
         }
 
-        state = _factory();
+        var state = _factory();
         state.Key = key;
-        _map.Add(key, state);
-        LinkNewest(state);
+        state.Referenced = true;
+        _states[slot] = state;
+        _map.Add(key, slot);
         return state;
     }
 
-    private void Touch(SubjectState state)
+    /// <summary>
+    /// Like <see cref="GetOrAdd(in SubjectKey)"/>, but first tries <paramref name="companion"/>, a reference the caller
+    /// keeps from last time: when it is still in the table under the same key, no hash lookup is made. The companion is
+    /// updated to the subject's state.
+    /// </summary>
+    public T GetOrAdd(in SubjectKey key, ref T? companion)
     {
-        if (ReferenceEquals(state, _newest))
+        var known = companion;
+        if (known is not null && !known.Evicted && known.Key.Equals(key))
         {
-            return;
+            known.Referenced = true;
+            return known;
         }
 
-        Unlink(state);
-        LinkNewest(state);
+        return companion = GetOrAdd(key, out _);
     }
 
-    private void LinkNewest(SubjectState state)
+    /// <summary>Advances the hand past used states (clearing their flag) to the first unused one, evicts it and returns its slot.</summary>
+    private int EvictOne()
     {
-        state.Older = _newest;
-        state.Newer = null;
-        if (_newest is not null)
+        var states = _states;
+        while (true)
         {
-            _newest.Newer = state;
-        }
+            var slot = _hand;
+            _hand = slot + 1 == _used ? 0 : slot + 1;
+            var state = states[slot];
+            if (state.Referenced)
+            {
+                state.Referenced = false;
+                continue;
+            }
 
-        _newest = state;
-        _oldest ??= state;
-    }
-
-    private void Unlink(SubjectState state)
-    {
-        if (state.Newer is not null)
-        {
-            state.Newer.Older = state.Older;
+            state.Evicted = true;
+            _map.Remove(state.Key);
+            Evicted++;
+            return slot;
         }
-        else
-        {
-            _newest = state.Older;
-        }
-
-        if (state.Older is not null)
-        {
-            state.Older.Newer = state.Newer;
-        }
-        else
-        {
-            _oldest = state.Newer;
-        }
-
-        state.Newer = null;
-        state.Older = null;
     }
 }

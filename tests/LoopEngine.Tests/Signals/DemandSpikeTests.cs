@@ -90,6 +90,14 @@ public sealed class DemandSpikeTests
         var attached = result.Signals.Single();
         attached.AggregateId.Should().Be(_loops.Starts[0].AggregateId);
         attached.OpenedLoop.Should().BeFalse();
+
+        // Stored, announced, and announced to the open loop it joined.
+        (await _signalStore.GetSignalAsync(attached.Id))!.AggregateId.Should().Be(attached.AggregateId);
+        var events = await _loopStore.ReadEventsAsync(0, 100);
+        events.Select(e => e.Type).Should().Equal(LoopEventTypes.SignalEmitted, LoopEventTypes.SignalReceived, LoopEventTypes.SignalEmitted, LoopEventTypes.SignalReceived);
+        using var received = JsonDocument.Parse(events[3].Json);
+        received.RootElement.GetProperty("aggregateId").GetString().Should().Be(attached.AggregateId);
+        received.RootElement.GetProperty("causationId").GetString().Should().Be(attached.Id);
     }
 
     [Fact]
