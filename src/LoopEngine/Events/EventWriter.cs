@@ -21,13 +21,34 @@ internal sealed class EventWriter
     [ThreadStatic]
     private static Utf8JsonWriter? t_writer;
 
-    public LoopEvent Create(string type, string orgId, string loopId, string aggregateId, string correlationId, string? causationId, DateTimeOffset occurredAt, Action<Utf8JsonWriter> body) =>
-        Create(type, orgId, loopId, aggregateId, correlationId, causationId, occurredAt, body, static (w, b) => b(w));
-
-    /// <summary>Writes an event; <paramref name="body"/> is a static lambda over <paramref name="state"/>, so the hot path allocates no closure.</summary>
-    public LoopEvent Create<TState>(string type, string orgId, string loopId, string aggregateId, string correlationId, string? causationId, DateTimeOffset occurredAt, TState state, Action<Utf8JsonWriter, TState> body)
+    /// <summary>Writes an event now (for rare paths whose body is a closure over locals).</summary>
+    public LoopEvent Create(string type, string orgId, string loopId, string aggregateId, string correlationId, string? causationId, DateTimeOffset occurredAt, Action<Utf8JsonWriter> body)
     {
         var eventId = _ids.NewId("evt");
+        var truncated = TraceCanonicalizer.Truncate(occurredAt);
+        return new LoopEvent
+        {
+            EventId = eventId,
+            Type = type,
+            OrgId = orgId,
+            LoopId = loopId,
+            AggregateId = aggregateId,
+            CorrelationId = correlationId,
+            OccurredAt = truncated,
+            Json = Render(eventId, type, orgId, loopId, aggregateId, correlationId, causationId, truncated, body, static (w, b) => b(w)),
+        };
+    }
+
+    /// <summary>
+    /// Creates an event whose JSON is written from <paramref name="state"/> by <paramref name="body"/> (a static lambda, so
+    /// the hot path allocates no closure) the first time it is read. <paramref name="state"/> must hold only immutable values.
+    /// </summary>
+    public LoopEvent Create<TState>(string type, string orgId, string loopId, string aggregateId, string correlationId, string? causationId, DateTimeOffset occurredAt, TState state, Action<Utf8JsonWriter, TState> body) =>
+        new(_ids.NewId("evt"), type, orgId, loopId, aggregateId, correlationId, TraceCanonicalizer.Truncate(occurredAt), new EventBody<TState>(causationId, state, body));
+
+    /// <summary>Writes an event's wire JSON: the envelope, then the type's fields.</summary>
+    internal static string Render<TState>(string eventId, string type, string orgId, string loopId, string aggregateId, string correlationId, string? causationId, DateTimeOffset occurredAt, TState state, Action<Utf8JsonWriter, TState> body)
+    {
         var buffer = t_buffer ??= new ArrayBufferWriter<byte>(1024);
         buffer.ResetWrittenCount();
         var writer = t_writer ??= new Utf8JsonWriter(buffer, WriterOptions);
@@ -57,25 +78,15 @@ internal sealed class EventWriter
             t_writer = null;
         }
 
-        return new LoopEvent
-        {
-            EventId = eventId,
-            Type = type,
-            OrgId = orgId,
-            LoopId = loopId,
-            AggregateId = aggregateId,
-            CorrelationId = correlationId,
-            OccurredAt = TraceCanonicalizer.Truncate(occurredAt),
-            Json = json,
-        };
+        return json;
     }
 
     /// <summary>Writes a time as <c>yyyy-MM-ddTHH:mm:ss.fffZ</c> without an intermediate string.</summary>
     public static void WriteTime(Utf8JsonWriter writer, string name, DateTimeOffset time)
     {
-        Span<byte> utf8 = stackalloc byte[32];
-        TraceCanonicalizer.Truncate(time).UtcDateTime.TryFormat(utf8, out var written, "yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
-        writer.WriteString(name, utf8[..written]);
+        Span<byte> utf8 = stackalloc byte[TraceCanonicalizer.TimeLength];
+        TraceCanonicalizer.FormatTimeUtf8(time, utf8);
+        writer.WriteString(name, utf8);
     }
 
     public static void WriteActor(Utf8JsonWriter writer, string name, Actor actor)
@@ -115,4 +126,16 @@ internal sealed class EventWriter
         writer.WritePropertyName(name);
         writer.WriteRawValue(evidence.Utf8.Span, skipInputValidation: true);
     }
+}
+
+/// <summary>The values an engine event's JSON is written from, kept until the JSON is first read.</summary>
+internal abstract class EventBody
+{
+    public abstract string Render(LoopEvent loopEvent);
+}
+
+internal sealed class EventBody<TState>(string? causationId, TState state, Action<Utf8JsonWriter, TState> body) : EventBody
+{
+    public override string Render(LoopEvent loopEvent) =>
+        EventWriter.Render(loopEvent.EventId, loopEvent.Type, loopEvent.OrgId, loopEvent.LoopId, loopEvent.AggregateId, loopEvent.CorrelationId, causationId, loopEvent.OccurredAt, state, body);
 }

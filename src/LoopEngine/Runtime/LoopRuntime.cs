@@ -204,11 +204,13 @@ public sealed partial class LoopRuntime : ILoopEngine
             UpdatedAt = now,
             HeadHash = record.Hash,
         };
-        var started = _events.Create(LoopEventTypes.Started, org, definition.Id, request.AggregateId, correlation, request.CausationId, now, w =>
-        {
-            w.WriteString("initialState", definition.InitialState);
-            EventWriter.WriteActor(w, "actor", request.Actor);
-        });
+        var started = _events.Create(LoopEventTypes.Started, org, definition.Id, request.AggregateId, correlation, request.CausationId, now,
+            (State: definition.InitialState, request.Actor),
+            static (w, s) =>
+            {
+                w.WriteString("initialState", s.State);
+                EventWriter.WriteActor(w, "actor", s.Actor);
+            });
         var timers = new List<TimerChange>(1);
         AddSlaTimer(timers, definition, instance);
         var result = await _store.CommitAsync(
@@ -372,5 +374,10 @@ public sealed partial class LoopRuntime : ILoopEngine
         return new TransitionResult { Outcome = TransitionOutcome.PendingApproval, Instance = instance, Recommendation = recommendation, IsReplay = true };
     }
 
-    private static TransitionRecord Seal(TransitionRecord record) => record with { Hash = TraceCanonicalizer.ComputeHash(record) };
+    /// <summary>Sets a new record's hash (computed from its other fields) in place: the record is not yet shared.</summary>
+    private static TransitionRecord Seal(TransitionRecord record)
+    {
+        record.SetHash(TraceCanonicalizer.ComputeHash(record));
+        return record;
+    }
 }
