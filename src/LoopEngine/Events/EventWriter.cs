@@ -43,8 +43,19 @@ internal sealed class EventWriter
     /// Creates an event whose JSON is written from <paramref name="state"/> by <paramref name="body"/> (a static lambda, so
     /// the hot path allocates no closure) the first time it is read. <paramref name="state"/> must hold only immutable values.
     /// </summary>
-    public LoopEvent Create<TState>(string type, string orgId, string loopId, string aggregateId, string correlationId, string? causationId, DateTimeOffset occurredAt, TState state, Action<Utf8JsonWriter, TState> body) =>
-        new(_ids.NewId("evt"), type, orgId, loopId, aggregateId, correlationId, TraceCanonicalizer.Truncate(occurredAt), new EventBody<TState>(causationId, state, body));
+    public LoopEvent Create<TState>(string type, string orgId, string loopId, string aggregateId, string correlationId, string? causationId, DateTimeOffset occurredAt, TState state, Action<Utf8JsonWriter, TState> body)
+    {
+        var eventBody = new EventBody<TState>(causationId, state, body);
+        var truncated = TraceCanonicalizer.Truncate(occurredAt);
+        if (_ids is DefaultLoopIdGenerator ulids)
+        {
+            // Keep the id's 128 bits; its text is formatted when first read.
+            var (high, low) = ulids.NewUlid();
+            return new LoopEvent(null, high, low, type, orgId, loopId, aggregateId, correlationId, truncated, eventBody);
+        }
+
+        return new LoopEvent(_ids.NewId("evt"), 0, 0, type, orgId, loopId, aggregateId, correlationId, truncated, eventBody);
+    }
 
     /// <summary>Writes an event's wire JSON: the envelope, then the type's fields.</summary>
     internal static string Render<TState>(string eventId, string type, string orgId, string loopId, string aggregateId, string correlationId, string? causationId, DateTimeOffset occurredAt, TState state, Action<Utf8JsonWriter, TState> body)
@@ -131,11 +142,14 @@ internal sealed class EventWriter
 /// <summary>The values an engine event's JSON is written from, kept until the JSON is first read.</summary>
 internal abstract class EventBody
 {
-    public abstract string Render(LoopEvent loopEvent);
+    /// <summary>Gets or sets the event the body was created with: a copy made with <c>with</c> renders its original's envelope, so its JSON never changes.</summary>
+    public LoopEvent Origin { get; set; } = null!;
+
+    public abstract string Render();
 }
 
 internal sealed class EventBody<TState>(string? causationId, TState state, Action<Utf8JsonWriter, TState> body) : EventBody
 {
-    public override string Render(LoopEvent loopEvent) =>
-        EventWriter.Render(loopEvent.EventId, loopEvent.Type, loopEvent.OrgId, loopEvent.LoopId, loopEvent.AggregateId, loopEvent.CorrelationId, causationId, loopEvent.OccurredAt, state, body);
+    public override string Render() =>
+        EventWriter.Render(Origin.EventId, Origin.Type, Origin.OrgId, Origin.LoopId, Origin.AggregateId, Origin.CorrelationId, causationId, Origin.OccurredAt, state, body);
 }

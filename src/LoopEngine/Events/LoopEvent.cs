@@ -9,9 +9,9 @@ namespace LoopEngine;
 public sealed record LoopEvent
 {
     private readonly EventBody? _body;
-
-    // The event the body belongs to: a copy made with `with` renders its original's envelope, so its JSON never changes.
-    private readonly LoopEvent? _origin;
+    private readonly ulong _idHigh;
+    private readonly ulong _idLow;
+    private string? _eventId;
     private string? _json;
 
     /// <summary>Creates an event; set every required property.</summary>
@@ -22,9 +22,11 @@ public sealed record LoopEvent
     /// <summary>Creates an engine event whose wire JSON is written from <paramref name="body"/> when it is first read.</summary>
     [SetsRequiredMembers]
 #pragma warning disable CS8618 // Json is written from the body on first read.
-    internal LoopEvent(string eventId, string type, string orgId, string loopId, string aggregateId, string correlationId, DateTimeOffset occurredAt, EventBody body)
+    internal LoopEvent(string? eventId, ulong idHigh, ulong idLow, string type, string orgId, string loopId, string aggregateId, string correlationId, DateTimeOffset occurredAt, EventBody body)
     {
-        EventId = eventId;
+        _eventId = eventId;
+        _idHigh = idHigh;
+        _idLow = idLow;
         Type = type;
         OrgId = orgId;
         LoopId = loopId;
@@ -32,7 +34,7 @@ public sealed record LoopEvent
         CorrelationId = correlationId;
         OccurredAt = occurredAt;
         _body = body;
-        _origin = this;
+        body.Origin = this;
     }
 #pragma warning restore CS8618
 
@@ -40,7 +42,12 @@ public sealed record LoopEvent
     public long Position { get; init; }
 
     /// <summary>Gets the event id.</summary>
-    public required string EventId { get; init; }
+    /// <remarks>An id the default generator drew is kept as its 128 bits and formatted when first read.</remarks>
+    public required string EventId
+    {
+        get => _eventId ??= DefaultLoopIdGenerator.Format("evt", _idHigh, _idLow);
+        init => _eventId = value;
+    }
 
     /// <summary>Gets the type (<see cref="LoopEventTypes"/>).</summary>
     public required string Type { get; init; }
@@ -67,7 +74,7 @@ public sealed record LoopEvent
     /// </remarks>
     public required string Json
     {
-        get => _json ??= _body!.Render(_origin!);
+        get => _json ??= _body!.Render();
         init => _json = value;
     }
 

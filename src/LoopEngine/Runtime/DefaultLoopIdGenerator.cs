@@ -26,6 +26,13 @@ public sealed class DefaultLoopIdGenerator : ILoopIdGenerator
     public string NewId(string prefix)
     {
         ArgumentNullException.ThrowIfNull(prefix);
+        var (high, low) = NewUlid();
+        return Format(prefix, high, low);
+    }
+
+    /// <summary>Draws the 128 bits of a new id (48 bits of milliseconds, 80 random bits) without formatting it.</summary>
+    internal (ulong High, ulong Low) NewUlid()
+    {
         var ms = (ulong)_time.GetUtcNow().ToUnixTimeMilliseconds();
         ulong high;
         ulong low;
@@ -44,7 +51,12 @@ public sealed class DefaultLoopIdGenerator : ILoopIdGenerator
             low = BitConverter.ToUInt64(random[2..]);
         }
 
-        return string.Create(prefix.Length + 27, (prefix, high, low), static (span, s) =>
+        return (high, low);
+    }
+
+    /// <summary>Formats an id as <see cref="NewId"/> does: <c>prefix_</c> and 26 Crockford base-32 characters.</summary>
+    internal static string Format(string prefix, ulong high, ulong low) =>
+        string.Create(prefix.Length + 27, (prefix, high, low), static (span, s) =>
         {
             s.prefix.AsSpan().CopyTo(span);
             span[s.prefix.Length] = '_';
@@ -56,5 +68,4 @@ public sealed class DefaultLoopIdGenerator : ILoopIdGenerator
                 value >>= 5;
             }
         });
-    }
 }

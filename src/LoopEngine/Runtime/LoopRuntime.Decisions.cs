@@ -336,7 +336,7 @@ public sealed partial class LoopRuntime
             PendingRecommendationCount = Math.Max(0, pending),
             PendingRecommendations = [],
         };
-        var timers = new List<TimerChange>(3);
+        var timers = new List<TimerChange>(3 + (transition.Spawns.Count * 2));
         CancelEngineTimers(timers, instance.AggregateId);
         AddSlaTimer(timers, definition, updated);
 
