@@ -137,7 +137,7 @@ public sealed class InMemoryLoopStore : ILoopStore, ITimerStore
         var records = commit.Records;
         for (var r = 0; r < records.Count; r++)
         {
-            _instances[(commit.OrgId, records[r].AggregateId)].Trace.Add(records[r]);
+            _instances[(commit.OrgId, records[r].AggregateId)].AddRecord(records[r]);
         }
 
         var recommendations = commit.Recommendations;
@@ -180,9 +180,15 @@ public sealed class InMemoryLoopStore : ILoopStore, ITimerStore
                 return ValueTask.FromResult<IReadOnlyList<TransitionRecord>>([]);
             }
 
-            var start = (int)Math.Clamp(fromSequence - 1, 0, entry.Trace.Count);
-            var count = Math.Min(maxCount, entry.Trace.Count - start);
-            return ValueTask.FromResult<IReadOnlyList<TransitionRecord>>(entry.Trace.GetRange(start, count).ToArray());
+            var start = (int)Math.Clamp(fromSequence - 1, 0, entry.RecordCount);
+            var count = Math.Min(maxCount, entry.RecordCount - start);
+            var page = new TransitionRecord[count];
+            for (var i = 0; i < count; i++)
+            {
+                page[i] = entry.GetRecord(start + i);
+            }
+
+            return ValueTask.FromResult<IReadOnlyList<TransitionRecord>>(page);
         }
     }
 
@@ -496,7 +502,25 @@ public sealed class InMemoryLoopStore : ILoopStore, ITimerStore
     {
         public LoopInstance Instance { get; set; } = instance;
 
-        public List<TransitionRecord> Trace { get; } = [];
+        // The start record is held directly; a list is allocated only when a second record arrives (most memory is held by open loops that have not moved yet).
+        private TransitionRecord? _first;
+        private List<TransitionRecord>? _rest;
+
+        public int RecordCount => _first is null ? 0 : 1 + (_rest?.Count ?? 0);
+
+        public TransitionRecord GetRecord(int index) => index == 0 ? _first! : _rest![index - 1];
+
+        public void AddRecord(TransitionRecord record)
+        {
+            if (_first is null)
+            {
+                _first = record;
+            }
+            else
+            {
+                (_rest ??= new List<TransitionRecord>(4)).Add(record);
+            }
+        }
 
         public Dictionary<string, IdempotencyEntry>? Idempotency { get; set; }
     }
