@@ -219,12 +219,6 @@ public sealed partial class LoopRuntime
         return names.Count == 0 ? "none" : string.Join(", ", names);
     }
 
-    private async ValueTask<TransitionResult?> ExecuteAsync(CompiledLoop compiled, LoopInstance instance, TransitionRequest request, Evidence evidence, Decision decision, string? requestHash, CancellationToken cancellationToken)
-    {
-        var correlation = request.CorrelationId ?? instance.CorrelationId;
-        return await CommitExecutionAsync(compiled, instance, decision, request.Actor, evidence, correlation, request.CausationId, null, request.IdempotencyKey, requestHash, cancellationToken, request.SpawnAggregateIds).ConfigureAwait(false);
-    }
-
     /// <summary>Writes an executed transition (a direct one, or an approval); returns <see langword="null"/> when it lost a race.</summary>
     private async ValueTask<TransitionResult?> CommitExecutionAsync(
         CompiledLoop compiled,
@@ -341,7 +335,9 @@ public sealed partial class LoopRuntime
         AddSlaTimer(timers, definition, updated);
 
         // Children open in the same commit as the parent's step: both move, or neither does.
-        var spawns = await PrepareDeclaredSpawnsAsync(instance, transition, record, actor, correlation, spawnAggregateIds, now, cancellationToken).ConfigureAwait(false);
+        var spawns = transition.Spawns.Count == 0 && spawnAggregateIds is null
+            ? null
+            : await PrepareDeclaredSpawnsAsync(instance, transition, record, actor, correlation, spawnAggregateIds, now, cancellationToken).ConfigureAwait(false);
         IReadOnlyList<InstanceWrite> writes;
         IReadOnlyList<TransitionRecord> records;
         if (spawns is null)

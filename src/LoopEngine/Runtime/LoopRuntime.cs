@@ -259,7 +259,11 @@ public sealed partial class LoopRuntime : ILoopEngine
         string? requestHash = request.IdempotencyKey is null ? null : RequestHasher.Hash(request, evidence);
         for (var attempt = 0; ; attempt++)
         {
-            var instance = await LoadAsync(org, request.AggregateId, request.LoopId, cancellationToken).ConfigureAwait(false);
+            // The in-memory store answers synchronously: skip the async load's state machine then.
+            var pending = _store.GetInstanceAsync(org, request.AggregateId, cancellationToken);
+            var instance = pending.IsCompletedSuccessfully
+                ? CheckLoop(pending.Result ?? throw NotFound(org, request.AggregateId), request.AggregateId, request.LoopId)
+                : await LoadAsync(pending, org, request.AggregateId, request.LoopId).ConfigureAwait(false);
             var compiled = GetCompiled(instance.LoopId, instance.DefinitionVersion);
             if (requestHash is not null)
             {
@@ -279,7 +283,7 @@ public sealed partial class LoopRuntime : ILoopEngine
             var decision = await DecideAsync(compiled, instance, request.TransitionId, request.Actor, evidence, isApproval: false, cancellationToken).ConfigureAwait(false);
             var outcome = decision.Kind switch
             {
-                DecisionKind.Execute => await ExecuteAsync(compiled, instance, request, evidence, decision, requestHash, cancellationToken).ConfigureAwait(false),
+                DecisionKind.Execute => await CommitExecutionAsync(compiled, instance, decision, request.Actor, evidence, request.CorrelationId ?? instance.CorrelationId, request.CausationId, null, request.IdempotencyKey, requestHash, cancellationToken, request.SpawnAggregateIds).ConfigureAwait(false),
                 DecisionKind.Recommend => await RecommendAsync(compiled, instance, request, evidence, requestHash, cancellationToken).ConfigureAwait(false),
                 _ => await BlockAsync(compiled, instance, request.TransitionId, request.Actor, evidence, request.CorrelationId, request.CausationId, decision, cancellationToken).ConfigureAwait(false),
             };
@@ -338,10 +342,20 @@ public sealed partial class LoopRuntime : ILoopEngine
         }
     }
 
-    private async ValueTask<LoopInstance> LoadAsync(string org, string aggregateId, string? expectedLoopId, CancellationToken cancellationToken)
+    private ValueTask<LoopInstance> LoadAsync(string org, string aggregateId, string? expectedLoopId, CancellationToken cancellationToken) =>
+        LoadAsync(_store.GetInstanceAsync(org, aggregateId, cancellationToken), org, aggregateId, expectedLoopId);
+
+    private static async ValueTask<LoopInstance> LoadAsync(ValueTask<LoopInstance?> pending, string org, string aggregateId, string? expectedLoopId)
     {
-        var instance = await _store.GetInstanceAsync(org, aggregateId, cancellationToken).ConfigureAwait(false)
-            ?? throw new LoopNotFoundException($"No loop instance exists for aggregate '{Identifiers.Printable(aggregateId)}' in org '{org}'. Start one with StartAsync, or check the aggregate id and org.");
+        var instance = await pending.ConfigureAwait(false) ?? throw NotFound(org, aggregateId);
+        return CheckLoop(instance, aggregateId, expectedLoopId);
+    }
+
+    private static LoopNotFoundException NotFound(string org, string aggregateId) =>
+        new($"No loop instance exists for aggregate '{Identifiers.Printable(aggregateId)}' in org '{org}'. Start one with StartAsync, or check the aggregate id and org.");
+
+    private static LoopInstance CheckLoop(LoopInstance instance, string aggregateId, string? expectedLoopId)
+    {
         if (expectedLoopId is not null && !string.Equals(expectedLoopId, instance.LoopId, StringComparison.Ordinal))
         {
             throw new LoopMismatchException($"Aggregate '{aggregateId}' runs loop '{instance.LoopId}', not '{expectedLoopId}'. Name loop '{instance.LoopId}' or omit the loop id.");
