@@ -15,6 +15,9 @@ public sealed partial class LoopRuntime
 #pragma warning disable CA1859 // The lists are built as List<T> or arrays in different paths; the record keeps the read-only view.
     private readonly record struct Decision(DecisionKind Kind, TransitionSpec? Transition, string? ToState, BlockReason Reason, string? Message, IReadOnlyList<GuardFailure> Failures, IReadOnlyList<GuardFailure> Warnings)
     {
+        /// <summary>Gets the message to build when read, when <see cref="Message"/> is <see langword="null"/>.</summary>
+        public DeferredMessage? Deferred { get; init; }
+
         public static Decision Blocked(BlockReason reason, string message, TransitionSpec? transition = null, IReadOnlyList<GuardFailure>? failures = null, IReadOnlyList<GuardFailure>? warnings = null) =>
             new(DecisionKind.Block, transition, null, reason, message, failures ?? [], warnings ?? []);
     }
@@ -77,9 +80,10 @@ public sealed partial class LoopRuntime
             var recommender = HasType(definition.Policy.Recommenders, actor.Type);
             if (!allowed && !recommender)
             {
-                return Decision.Blocked(BlockReason.UnauthorizedActor,
-                    string.Concat(["Actor '", actor.Id, "' (", actor.Type.ToWireName(), ") may not take transition '", transition.Id, "': ", compiled.UnauthorizedDetail[transition.Id]]),
-                    transition);
+                return new Decision(DecisionKind.Block, transition, null, BlockReason.UnauthorizedActor, null, [], [])
+                {
+                    Deferred = new UnauthorizedActorMessage(actor, transition.Id, compiled.UnauthorizedDetail[transition.Id]),
+                };
             }
 
             if (!allowed || IsRecommendOnly(definition, transition, actor.Type))
@@ -596,13 +600,17 @@ public sealed partial class LoopRuntime
             LoopEngineInstrumentation.GuardFailures.Add(decision.Failures.Count + decision.Warnings.Count);
         }
 
-        LoopRuntimeLog.Blocked(_logger, transitionId, instance.LoopId, instance.AggregateId, ToWireName(decision.Reason), actor.Id, decision.Message ?? string.Empty, correlation);
+        if (_logger.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Information))
+        {
+            LoopRuntimeLog.Blocked(_logger, transitionId, instance.LoopId, instance.AggregateId, ToWireName(decision.Reason), actor.Id, decision.Message ?? decision.Deferred?.Build() ?? string.Empty, correlation);
+        }
         return new TransitionResult
         {
             Outcome = TransitionOutcome.Blocked,
             Instance = instance,
             BlockReason = decision.Reason,
             Message = decision.Message,
+            DeferredMessage = decision.Deferred,
             GuardFailures = decision.Failures,
         };
     }
