@@ -13,7 +13,15 @@ internal sealed class EventWriter
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
     private readonly ILoopIdGenerator _ids;
 
-    public EventWriter(ILoopIdGenerator ids) => _ids = ids;
+    // Set when the ids come from a DefaultLoopIdGenerator on the engine's own clock: an event's id then takes its
+    // milliseconds from the event's time instead of reading the clock again.
+    private readonly DefaultLoopIdGenerator? _ulidsOnEngineClock;
+
+    public EventWriter(ILoopIdGenerator ids, TimeProvider? engineTime = null)
+    {
+        _ids = ids;
+        _ulidsOnEngineClock = ids is DefaultLoopIdGenerator ulids && engineTime is not null && ReferenceEquals(ulids.Time, engineTime) ? ulids : null;
+    }
 
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? t_buffer;
@@ -50,7 +58,7 @@ internal sealed class EventWriter
         if (_ids is DefaultLoopIdGenerator ulids)
         {
             // Keep the id's 128 bits; its text is formatted when first read.
-            var (high, low) = ulids.NewUlid();
+            var (high, low) = ReferenceEquals(ulids, _ulidsOnEngineClock) ? ulids.NewUlid(occurredAt) : ulids.NewUlid();
             return new LoopEvent(null, high, low, type, orgId, loopId, aggregateId, correlationId, truncated, eventBody);
         }
 

@@ -22,6 +22,9 @@ public sealed class DefaultLoopIdGenerator : ILoopIdGenerator
         _random = random;
     }
 
+    /// <summary>Gets the clock the ids' time part comes from.</summary>
+    internal TimeProvider Time => _time;
+
     /// <inheritdoc/>
     public string NewId(string prefix)
     {
@@ -31,9 +34,12 @@ public sealed class DefaultLoopIdGenerator : ILoopIdGenerator
     }
 
     /// <summary>Draws the 128 bits of a new id (48 bits of milliseconds, 80 random bits) without formatting it.</summary>
-    internal (ulong High, ulong Low) NewUlid()
+    internal (ulong High, ulong Low) NewUlid() => NewUlid(_time.GetUtcNow());
+
+    /// <summary>Draws a new id for <paramref name="at"/>, a time just read from this generator's clock.</summary>
+    internal (ulong High, ulong Low) NewUlid(DateTimeOffset at)
     {
-        var ms = (ulong)_time.GetUtcNow().ToUnixTimeMilliseconds();
+        var ms = (ulong)at.ToUnixTimeMilliseconds();
         ulong high;
         ulong low;
         lock (_gate)

@@ -56,7 +56,7 @@ public sealed partial class LoopRuntime : ILoopEngine
         _guards = guards is null ? new Dictionary<string, ILoopGuard>(StringComparer.Ordinal) : new Dictionary<string, ILoopGuard>(guards, StringComparer.Ordinal);
         _authorizer = authorizer ?? AllowAllActorAuthorizer.Instance;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("LoopEngine");
-        _events = new EventWriter(_ids);
+        _events = new EventWriter(_ids, _time);
         ValidateSpawnPatterns();
         foreach (var definition in registry.All)
         {
@@ -251,7 +251,9 @@ public sealed partial class LoopRuntime : ILoopEngine
         }
 
         var evidence = CheckEvidence(request.Evidence);
-        var started = _time.GetTimestamp();
+        // Read the clock for the latency histogram only when someone listens to it.
+        var timed = LoopEngineInstrumentation.TransitionLatency.Enabled;
+        var started = timed ? _time.GetTimestamp() : 0;
         using var activity = LoopEngineInstrumentation.ActivitySource.StartActivity("loop.transition");
         activity?.SetTag("loop.aggregate_id", request.AggregateId);
         activity?.SetTag("loop.transition_id", request.TransitionId);
@@ -289,7 +291,11 @@ public sealed partial class LoopRuntime : ILoopEngine
             };
             if (outcome is not null)
             {
-                LoopEngineInstrumentation.TransitionLatency.Record(_time.GetElapsedTime(started).TotalMilliseconds);
+                if (timed)
+                {
+                    LoopEngineInstrumentation.TransitionLatency.Record(_time.GetElapsedTime(started).TotalMilliseconds);
+                }
+
                 activity?.SetTag("loop.outcome", outcome.Outcome.ToString());
                 return outcome;
             }
