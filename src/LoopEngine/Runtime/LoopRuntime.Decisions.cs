@@ -556,31 +556,32 @@ public sealed partial class LoopRuntime
     {
         var now = Now();
         var correlation = correlationId ?? instance.CorrelationId;
-        var events = new List<LoopEvent>(3 + decision.Failures.Count + decision.Warnings.Count)
-        {
-            RequestedEvent(instance, transitionId, actor, evidence, correlation, causation, now),
-        };
+        // The requested event, one guard-failed event per failure and warning, the blocked event: an exact-size array.
+        var events = new LoopEvent[2 + decision.Failures.Count + decision.Warnings.Count];
+        var next = 0;
+        events[next++] = RequestedEvent(instance, transitionId, actor, evidence, correlation, causation, now);
         foreach (var failure in decision.Failures)
         {
-            events.Add(GuardFailedEvent(instance, transitionId, failure, actor, correlation, causation, now));
+            events[next++] = GuardFailedEvent(instance, transitionId, failure, actor, correlation, causation, now);
         }
 
         foreach (var failure in decision.Warnings)
         {
-            events.Add(GuardFailedEvent(instance, transitionId, failure, actor, correlation, causation, now));
+            events[next++] = GuardFailedEvent(instance, transitionId, failure, actor, correlation, causation, now);
         }
 
-        events.Add(_events.Create(LoopEventTypes.Blocked, instance.OrgId, instance.LoopId, instance.AggregateId, correlation, causation, now,
-            (Transition: transitionId, Actor: actor, Decision: decision),
+        // The blocked event keeps only what its JSON needs (it is held by the store until read).
+        events[next] = _events.Create(LoopEventTypes.Blocked, instance.OrgId, instance.LoopId, instance.AggregateId, correlation, causation, now,
+            (Transition: transitionId, Actor: actor, decision.Reason, decision.Failures),
             static (w, s) =>
             {
                 w.WriteString("transitionId", s.Transition);
-                w.WriteString("reason", ToWireName(s.Decision.Reason));
+                w.WriteString("reason", ToWireName(s.Reason));
                 EventWriter.WriteActor(w, "actor", s.Actor);
-                if (s.Decision.Failures.Count > 0)
+                if (s.Failures.Count > 0)
                 {
                     w.WriteStartArray("guardFailures");
-                    foreach (var failure in s.Decision.Failures)
+                    foreach (var failure in s.Failures)
                     {
                         w.WriteStartObject();
                         w.WriteString("guardId", failure.GuardId);
@@ -590,7 +591,7 @@ public sealed partial class LoopRuntime
 
                     w.WriteEndArray();
                 }
-            }));
+            });
 
         // A blocked request appends only its events: no instance, trace or idempotency write.
         await _store.CommitAsync(new StoreCommit { OrgId = instance.OrgId, Events = events }, cancellationToken).ConfigureAwait(false);

@@ -25,6 +25,7 @@ public sealed partial class LoopRuntime : ILoopEngine
     private readonly ILogger _logger;
     private readonly EventWriter _events;
     private readonly ConcurrentDictionary<(string LoopId, string Version), CompiledLoop> _compiled = new();
+    private CompiledLoop? _lastCompiled;
 
     /// <summary>Creates an engine.</summary>
     /// <param name="store">Where instances, traces and events live.</param>
@@ -109,11 +110,24 @@ public sealed partial class LoopRuntime : ILoopEngine
 
         compiled = new CompiledLoop(definition, _options.MachinePoolSize);
         _compiled[(definition.Id, definition.Version)] = compiled;
+        _lastCompiled = null;
         return compiled;
     }
 
-    private CompiledLoop GetCompiled(string loopId, string version) =>
-        _compiled.TryGetValue((loopId, version), out var compiled) ? compiled : Compile(_registry.Get(loopId, version));
+    private CompiledLoop GetCompiled(string loopId, string version)
+    {
+        // Requests on one definition follow each other: compare the last one's strings (by reference first) before hashing both.
+        if (_lastCompiled is { } last
+            && string.Equals(last.Definition.Id, loopId, StringComparison.Ordinal)
+            && string.Equals(last.Definition.Version, version, StringComparison.Ordinal))
+        {
+            return last;
+        }
+
+        var compiled = _compiled.TryGetValue((loopId, version), out var found) ? found : Compile(_registry.Get(loopId, version));
+        _lastCompiled = compiled;
+        return compiled;
+    }
 
     private string ResolveOrg(string? orgId)
     {
