@@ -56,11 +56,14 @@ internal static class ConsoleScenarios
         Console.WriteLine($"E3: {opsPerThread:N0} executed transitions per thread (small evidence), {OpsPerAggregate} per aggregate, one shared engine + InMemoryLoopStore");
         var evidence = BenchLoops.Evidence("small");
         var results = new List<(int, double)>();
-        foreach (var threads in Enumerable.Range(1, maxThreads).Prepend(1))
+        foreach (var (threads, shared) in Enumerable.Range(1, maxThreads).Prepend(1).Select(t => (t, true)).Concat(Enumerable.Range(2, Math.Max(0, maxThreads - 1)).Select(t => (t, false))))
         {
             var store = new InMemoryLoopStore();
             var runtime = BenchLoops.CreateRuntime(store);
+            var runtimes = Enumerable.Range(0, threads).Select(_ => shared ? runtime : BenchLoops.CreateRuntime(new InMemoryLoopStore())).ToArray();
             GC.Collect();
+            var pauseBefore = GC.GetTotalPauseDuration();
+            var gen2Before = GC.CollectionCount(2);
             using var go = new ManualResetEventSlim();
             var workers = new Thread[threads];
             for (var t = 0; t < threads; t++)
@@ -68,6 +71,7 @@ internal static class ConsoleScenarios
                 var worker = t;
                 workers[t] = new Thread(() =>
                 {
+                    var runtime = runtimes[worker];
                     go.Wait();
                     var request = (TransitionRequest?)null;
                     for (var i = 0; i < opsPerThread; i++)
@@ -99,10 +103,47 @@ internal static class ConsoleScenarios
 
             sw.Stop();
             var rate = threads * (double)opsPerThread / sw.Elapsed.TotalSeconds;
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {threads} thread(s): {rate,12:N0} transitions/s ({sw.Elapsed.TotalMilliseconds:N0} ms)"));
-            results.Add((threads, rate));
+            var pause = GC.GetTotalPauseDuration() - pauseBefore;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  {threads} thread(s){(shared ? ", one shared engine + store" : ", an engine + store per thread")}: {rate,12:N0} transitions/s ({sw.Elapsed.TotalMilliseconds:N0} ms; GC pauses {pause.TotalMilliseconds:N0} ms = {pause / sw.Elapsed:P0}, {GC.CollectionCount(2) - gen2Before} gen-2 collections)"));
+            if (shared)
+            {
+                results.Add((threads, rate));
+            }
             await Task.Yield();
         }
+
+        // How far the machine itself scales right now (it is shared): the same threads hashing, no allocation, no shared state.
+        var calibration = new List<double>();
+        foreach (var threads in new[] { 1, maxThreads })
+        {
+            var workers = new Thread[threads];
+            var sw = Stopwatch.StartNew();
+            for (var t = 0; t < threads; t++)
+            {
+                workers[t] = new Thread(() =>
+                {
+                    Span<byte> data = stackalloc byte[600];
+                    Span<byte> hash = stackalloc byte[32];
+                    for (var i = 0; i < opsPerThread * 2; i++)
+                    {
+                        System.Security.Cryptography.SHA256.HashData(data, hash);
+                        data[i % 600] = hash[0];
+                    }
+                });
+                workers[t].Start();
+            }
+
+            foreach (var w in workers)
+            {
+                w.Join();
+            }
+
+            calibration.Add(threads * opsPerThread * 2 / sw.Elapsed.TotalSeconds);
+        }
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  machine now: {maxThreads} threads hashing 600 B run {calibration[1] / calibration[0]:0.00}x one thread's rate (the ceiling for any scaling measured in this run)"));
 
         // The first 1-thread run is a warm-up; keep the last 1-thread figure.
         results.RemoveAt(0);

@@ -13,7 +13,15 @@ internal sealed class EventWriter
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
     private readonly ILoopIdGenerator _ids;
 
-    public EventWriter(ILoopIdGenerator ids) => _ids = ids;
+    // Set when the ids come from a DefaultLoopIdGenerator on the engine's own clock: an event's id then takes its
+    // milliseconds from the event's time instead of reading the clock again.
+    private readonly DefaultLoopIdGenerator? _ulidsOnEngineClock;
+
+    public EventWriter(ILoopIdGenerator ids, TimeProvider? engineTime = null)
+    {
+        _ids = ids;
+        _ulidsOnEngineClock = ids is DefaultLoopIdGenerator ulids && engineTime is not null && ReferenceEquals(ulids.Time, engineTime) ? ulids : null;
+    }
 
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? t_buffer;
@@ -21,13 +29,45 @@ internal sealed class EventWriter
     [ThreadStatic]
     private static Utf8JsonWriter? t_writer;
 
-    public LoopEvent Create(string type, string orgId, string loopId, string aggregateId, string correlationId, string? causationId, DateTimeOffset occurredAt, Action<Utf8JsonWriter> body) =>
-        Create(type, orgId, loopId, aggregateId, correlationId, causationId, occurredAt, body, static (w, b) => b(w));
-
-    /// <summary>Writes an event; <paramref name="body"/> is a static lambda over <paramref name="state"/>, so the hot path allocates no closure.</summary>
-    public LoopEvent Create<TState>(string type, string orgId, string loopId, string aggregateId, string correlationId, string? causationId, DateTimeOffset occurredAt, TState state, Action<Utf8JsonWriter, TState> body)
+    /// <summary>Writes an event now (for rare paths whose body is a closure over locals).</summary>
+    public LoopEvent Create(string type, string orgId, string loopId, string aggregateId, string correlationId, string? causationId, DateTimeOffset occurredAt, Action<Utf8JsonWriter> body)
     {
         var eventId = _ids.NewId("evt");
+        var truncated = TraceCanonicalizer.Truncate(occurredAt);
+        return new LoopEvent
+        {
+            EventId = eventId,
+            Type = type,
+            OrgId = orgId,
+            LoopId = loopId,
+            AggregateId = aggregateId,
+            CorrelationId = correlationId,
+            OccurredAt = truncated,
+            Json = Render(eventId, type, orgId, loopId, aggregateId, correlationId, causationId, truncated, body, static (w, b) => b(w)),
+        };
+    }
+
+    /// <summary>
+    /// Creates an event whose JSON is written from <paramref name="state"/> by <paramref name="body"/> (a static lambda, so
+    /// the hot path allocates no closure) the first time it is read. <paramref name="state"/> must hold only immutable values.
+    /// </summary>
+    public LoopEvent Create<TState>(string type, string orgId, string loopId, string aggregateId, string correlationId, string? causationId, DateTimeOffset occurredAt, TState state, Action<Utf8JsonWriter, TState> body)
+    {
+        var eventBody = new EventBody<TState>(causationId, state, body);
+        var truncated = TraceCanonicalizer.Truncate(occurredAt);
+        if (_ids is DefaultLoopIdGenerator ulids)
+        {
+            // Keep the id's 128 bits; its text is formatted when first read.
+            var (high, low) = ReferenceEquals(ulids, _ulidsOnEngineClock) ? ulids.NewUlid(occurredAt) : ulids.NewUlid();
+            return new LoopEvent(null, high, low, type, orgId, loopId, aggregateId, correlationId, truncated, eventBody);
+        }
+
+        return new LoopEvent(_ids.NewId("evt"), 0, 0, type, orgId, loopId, aggregateId, correlationId, truncated, eventBody);
+    }
+
+    /// <summary>Writes an event's wire JSON: the envelope, then the type's fields.</summary>
+    internal static string Render<TState>(string eventId, string type, string orgId, string loopId, string aggregateId, string correlationId, string? causationId, DateTimeOffset occurredAt, TState state, Action<Utf8JsonWriter, TState> body)
+    {
         var buffer = t_buffer ??= new ArrayBufferWriter<byte>(1024);
         buffer.ResetWrittenCount();
         var writer = t_writer ??= new Utf8JsonWriter(buffer, WriterOptions);
@@ -57,25 +97,15 @@ internal sealed class EventWriter
             t_writer = null;
         }
 
-        return new LoopEvent
-        {
-            EventId = eventId,
-            Type = type,
-            OrgId = orgId,
-            LoopId = loopId,
-            AggregateId = aggregateId,
-            CorrelationId = correlationId,
-            OccurredAt = TraceCanonicalizer.Truncate(occurredAt),
-            Json = json,
-        };
+        return json;
     }
 
     /// <summary>Writes a time as <c>yyyy-MM-ddTHH:mm:ss.fffZ</c> without an intermediate string.</summary>
     public static void WriteTime(Utf8JsonWriter writer, string name, DateTimeOffset time)
     {
-        Span<byte> utf8 = stackalloc byte[32];
-        TraceCanonicalizer.Truncate(time).UtcDateTime.TryFormat(utf8, out var written, "yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
-        writer.WriteString(name, utf8[..written]);
+        Span<byte> utf8 = stackalloc byte[TraceCanonicalizer.TimeLength];
+        TraceCanonicalizer.FormatTimeUtf8(time, utf8);
+        writer.WriteString(name, utf8);
     }
 
     public static void WriteActor(Utf8JsonWriter writer, string name, Actor actor)
@@ -115,4 +145,19 @@ internal sealed class EventWriter
         writer.WritePropertyName(name);
         writer.WriteRawValue(evidence.Utf8.Span, skipInputValidation: true);
     }
+}
+
+/// <summary>The values an engine event's JSON is written from, kept until the JSON is first read.</summary>
+internal abstract class EventBody
+{
+    /// <summary>Gets or sets the event the body was created with: a copy made with <c>with</c> renders its original's envelope, so its JSON never changes.</summary>
+    public LoopEvent Origin { get; set; } = null!;
+
+    public abstract string Render();
+}
+
+internal sealed class EventBody<TState>(string? causationId, TState state, Action<Utf8JsonWriter, TState> body) : EventBody
+{
+    public override string Render() =>
+        EventWriter.Render(Origin.EventId, Origin.Type, Origin.OrgId, Origin.LoopId, Origin.AggregateId, Origin.CorrelationId, causationId, Origin.OccurredAt, state, body);
 }

@@ -24,6 +24,19 @@ internal sealed class CompiledLoop
             s => s.Id,
             s => definition.TransitionsFrom(s.Id).Count == 0 ? "none (the state has no transitions out)" : string.Join(", ", definition.TransitionsFrom(s.Id).Select(t => t.Id)),
             StringComparer.Ordinal);
+        UnauthorizedDetail = definition.Transitions.ToFrozenDictionary(
+            t => t.Id,
+            t => $"its allowed actor types are {JoinTypes(t.AllowedActors)}, and the types that may recommend it are {JoinTypes(definition.Policy.Recommenders)}.",
+            StringComparer.Ordinal);
+    }
+
+    /// <summary>For each transition, the end of the message that blocks an actor type it does not allow (built once, not per request).</summary>
+    public FrozenDictionary<string, string> UnauthorizedDetail { get; }
+
+    private static string JoinTypes(IEnumerable<ActorType> types)
+    {
+        var names = types.Select(t => t.ToWireName()).ToList();
+        return names.Count == 0 ? "none" : string.Join(", ", names);
     }
 
     public LoopDefinition Definition { get; }
@@ -62,14 +75,11 @@ internal sealed class CompiledLoop
         var slot = Rent();
         try
         {
+            // One Fire, no CanFire: an unpermitted trigger sets Unhandled instead of throwing (and leaves the state).
             slot.State = currentState;
-            if (!slot.Machine.CanFire(transitionId))
-            {
-                return null;
-            }
-
+            slot.Unhandled = false;
             slot.Machine.Fire(transitionId);
-            return slot.State;
+            return slot.Unhandled ? null : slot.State;
         }
         finally
         {
@@ -102,6 +112,7 @@ internal sealed class CompiledLoop
         {
             State = definition.InitialState;
             Machine = new StateMachine<string, string>(() => State, s => State = s, FiringMode.Immediate);
+            Machine.OnUnhandledTrigger((_, _) => Unhandled = true);
             foreach (var state in definition.States)
             {
                 var configuration = Machine.Configure(state.Id);
@@ -120,6 +131,8 @@ internal sealed class CompiledLoop
         }
 
         public string State { get; set; }
+
+        public bool Unhandled { get; set; }
 
         public StateMachine<string, string> Machine { get; }
     }

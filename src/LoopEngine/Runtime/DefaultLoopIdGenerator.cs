@@ -22,11 +22,24 @@ public sealed class DefaultLoopIdGenerator : ILoopIdGenerator
         _random = random;
     }
 
+    /// <summary>Gets the clock the ids' time part comes from.</summary>
+    internal TimeProvider Time => _time;
+
     /// <inheritdoc/>
     public string NewId(string prefix)
     {
         ArgumentNullException.ThrowIfNull(prefix);
-        var ms = (ulong)_time.GetUtcNow().ToUnixTimeMilliseconds();
+        var (high, low) = NewUlid();
+        return Format(prefix, high, low);
+    }
+
+    /// <summary>Draws the 128 bits of a new id (48 bits of milliseconds, 80 random bits) without formatting it.</summary>
+    internal (ulong High, ulong Low) NewUlid() => NewUlid(_time.GetUtcNow());
+
+    /// <summary>Draws a new id for <paramref name="at"/>, a time just read from this generator's clock.</summary>
+    internal (ulong High, ulong Low) NewUlid(DateTimeOffset at)
+    {
+        var ms = (ulong)at.ToUnixTimeMilliseconds();
         ulong high;
         ulong low;
         lock (_gate)
@@ -44,7 +57,12 @@ public sealed class DefaultLoopIdGenerator : ILoopIdGenerator
             low = BitConverter.ToUInt64(random[2..]);
         }
 
-        return string.Create(prefix.Length + 27, (prefix, high, low), static (span, s) =>
+        return (high, low);
+    }
+
+    /// <summary>Formats an id as <see cref="NewId"/> does: <c>prefix_</c> and 26 Crockford base-32 characters.</summary>
+    internal static string Format(string prefix, ulong high, ulong low) =>
+        string.Create(prefix.Length + 27, (prefix, high, low), static (span, s) =>
         {
             s.prefix.AsSpan().CopyTo(span);
             span[s.prefix.Length] = '_';
@@ -56,5 +74,4 @@ public sealed class DefaultLoopIdGenerator : ILoopIdGenerator
                 value >>= 5;
             }
         });
-    }
 }

@@ -13,8 +13,11 @@ public sealed partial class LoopRuntime
     }
 
 #pragma warning disable CA1859 // The lists are built as List<T> or arrays in different paths; the record keeps the read-only view.
-    private sealed record Decision(DecisionKind Kind, TransitionSpec? Transition, string? ToState, BlockReason Reason, string? Message, IReadOnlyList<GuardFailure> Failures, IReadOnlyList<GuardFailure> Warnings)
+    private readonly record struct Decision(DecisionKind Kind, TransitionSpec? Transition, string? ToState, BlockReason Reason, string? Message, IReadOnlyList<GuardFailure> Failures, IReadOnlyList<GuardFailure> Warnings)
     {
+        /// <summary>Gets the message to build when read, when <see cref="Message"/> is <see langword="null"/>.</summary>
+        public DeferredMessage? Deferred { get; init; }
+
         public static Decision Blocked(BlockReason reason, string message, TransitionSpec? transition = null, IReadOnlyList<GuardFailure>? failures = null, IReadOnlyList<GuardFailure>? warnings = null) =>
             new(DecisionKind.Block, transition, null, reason, message, failures ?? [], warnings ?? []);
     }
@@ -37,7 +40,21 @@ public sealed partial class LoopRuntime
     }
 
     internal static bool IsRecommendOnly(LoopDefinition definition, TransitionSpec transition, ActorType type) =>
-        definition.Policy.RecommendOnly.Contains(type) && !(type == ActorType.AiAgent && transition.AiMayExecute);
+        HasType(definition.Policy.RecommendOnly, type) && !(type == ActorType.AiAgent && transition.AiMayExecute);
+
+    /// <summary>Whether <paramref name="types"/> holds <paramref name="type"/> (an indexed scan: no enumerator on the hot path).</summary>
+    private static bool HasType(IReadOnlyList<ActorType> types, ActorType type)
+    {
+        for (var i = 0; i < types.Count; i++)
+        {
+            if (types[i] == type)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private async ValueTask<Decision> DecideAsync(CompiledLoop compiled, LoopInstance instance, string transitionId, Actor actor, Evidence evidence, bool isApproval, CancellationToken cancellationToken)
     {
@@ -59,13 +76,14 @@ public sealed partial class LoopRuntime
 
         if (!isApproval)
         {
-            var allowed = transition.AllowedActors.Contains(actor.Type);
-            var recommender = definition.Policy.Recommenders.Contains(actor.Type);
+            var allowed = HasType(transition.AllowedActors, actor.Type);
+            var recommender = HasType(definition.Policy.Recommenders, actor.Type);
             if (!allowed && !recommender)
             {
-                return Decision.Blocked(BlockReason.UnauthorizedActor,
-                    $"Actor '{actor.Id}' ({actor.Type.ToWireName()}) may not take transition '{transition.Id}': its allowed actor types are {Join(transition.AllowedActors)}, and the types that may recommend it are {Join(definition.Policy.Recommenders)}.",
-                    transition);
+                return new Decision(DecisionKind.Block, transition, null, BlockReason.UnauthorizedActor, null, [], [])
+                {
+                    Deferred = new UnauthorizedActorMessage(actor, transition.Id, compiled.UnauthorizedDetail[transition.Id]),
+                };
             }
 
             if (!allowed || IsRecommendOnly(definition, transition, actor.Type))
@@ -155,15 +173,18 @@ public sealed partial class LoopRuntime
 
         List<GuardFailure>? hard = null;
         List<GuardFailure>? soft = null;
-        foreach (var failure in failuresList ?? [])
+        if (failuresList is not null)
         {
-            if (failure.Severity == GuardSeverity.Hard)
+            foreach (var failure in failuresList)
             {
-                (hard ??= []).Add(failure);
-            }
-            else
-            {
-                (soft ??= []).Add(failure);
+                if (failure.Severity == GuardSeverity.Hard)
+                {
+                    (hard ??= []).Add(failure);
+                }
+                else
+                {
+                    (soft ??= []).Add(failure);
+                }
             }
         }
 
@@ -200,12 +221,6 @@ public sealed partial class LoopRuntime
     {
         var names = types.Select(t => t.ToWireName()).ToList();
         return names.Count == 0 ? "none" : string.Join(", ", names);
-    }
-
-    private async ValueTask<TransitionResult?> ExecuteAsync(CompiledLoop compiled, LoopInstance instance, TransitionRequest request, Evidence evidence, Decision decision, string? requestHash, CancellationToken cancellationToken)
-    {
-        var correlation = request.CorrelationId ?? instance.CorrelationId;
-        return await CommitExecutionAsync(compiled, instance, decision, request.Actor, evidence, correlation, request.CausationId, null, request.IdempotencyKey, requestHash, cancellationToken, request.SpawnAggregateIds).ConfigureAwait(false);
     }
 
     /// <summary>Writes an executed transition (a direct one, or an approval); returns <see langword="null"/> when it lost a race.</summary>
@@ -253,12 +268,12 @@ public sealed partial class LoopRuntime
             Hash = string.Empty,
         });
 
-        var events = new List<LoopEvent>(6);
-        var recommendations = new List<Recommendation>();
+        var events = new List<LoopEvent>(3 + decision.Warnings.Count + (approved is null ? 0 : 1) + (ended ? 1 : 0));
+        var recommendations = approved is null && instance.PendingRecommendationCount == 0 ? null : new List<Recommendation>();
         var pending = instance.PendingRecommendationCount;
         if (approved is not null)
         {
-            recommendations.Add(approved with { Status = RecommendationStatus.Approved, DecidedAt = now, DecidedBy = actor, ExecutedSequence = record.Sequence });
+            recommendations!.Add(approved with { Status = RecommendationStatus.Approved, DecidedAt = now, DecidedBy = actor, ExecutedSequence = record.Sequence });
             pending--;
         }
 
@@ -281,24 +296,12 @@ public sealed partial class LoopRuntime
             }));
         if (approved is not null)
         {
-            events.Add(_events.Create(LoopEventTypes.RecommendationApproved, instance.OrgId, instance.LoopId, instance.AggregateId, correlation, approved.Id, now, w =>
-            {
-                w.WriteString("recommendationId", approved.Id);
-                w.WriteString("transitionId", transition.Id);
-                w.WriteString("fromState", instance.CurrentState);
-                w.WriteString("toState", toState);
-                EventWriter.WriteFullActor(w, "approver", actor);
-                EventWriter.WriteEvidence(w, "approvalEvidence", evidence);
-                EventWriter.WriteFullActor(w, "recommender", approved.Recommender);
-                EventWriter.WriteEvidence(w, "recommendationEvidence", approved.Evidence);
-                w.WriteNumber("sequence", record.Sequence);
-                w.WriteNumber("latencyMs", (long)(now - approved.CreatedAt).TotalMilliseconds);
-            }));
+            events.Add(ApprovedEvent(instance, transition, toState, actor, evidence, approved, record.Sequence, correlation, now));
         }
 
         if (pending > 0)
         {
-            pending -= await SupersedeAsync(instance, approved?.Id, correlation, now, recommendations, events, cancellationToken).ConfigureAwait(false);
+            pending -= await SupersedeAsync(instance, approved?.Id, correlation, now, recommendations!, events, cancellationToken).ConfigureAwait(false);
         }
 
         if (status == LoopStatus.Closed)
@@ -317,13 +320,7 @@ public sealed partial class LoopRuntime
         }
         else if (status == LoopStatus.Error)
         {
-            events.Add(_events.Create(LoopEventTypes.Error, instance.OrgId, instance.LoopId, instance.AggregateId, correlation, causation, now, w =>
-            {
-                w.WriteString("errorState", toState);
-                w.WriteString("errorCode", "error_state");
-                w.WriteString("errorMessage", $"Transition '{transition.Id}' moved the loop into error state {toState}.");
-                EventWriter.WriteActor(w, "actor", actor);
-            }));
+            events.Add(ErrorStateEvent(instance, transition, toState, actor, correlation, causation, now));
         }
 
         var updated = instance with
@@ -337,21 +334,36 @@ public sealed partial class LoopRuntime
             PendingRecommendationCount = Math.Max(0, pending),
             PendingRecommendations = [],
         };
-        var writes = new List<InstanceWrite>(1 + transition.Spawns.Count) { new(updated, instance.Version) };
-        var records = new List<TransitionRecord>(1 + transition.Spawns.Count) { record };
-        var timers = new List<TimerChange>(4);
+        var timers = new List<TimerChange>(3 + (transition.Spawns.Count * 2));
         CancelEngineTimers(timers, instance.AggregateId);
         AddSlaTimer(timers, definition, updated);
 
         // Children open in the same commit as the parent's step: both move, or neither does.
-        var spawns = await PrepareDeclaredSpawnsAsync(instance, transition, record, actor, correlation, spawnAggregateIds, now, cancellationToken).ConfigureAwait(false);
-        foreach (var spawn in spawns ?? [])
+        var spawns = transition.Spawns.Count == 0 && spawnAggregateIds is null
+            ? null
+            : await PrepareDeclaredSpawnsAsync(instance, transition, record, actor, correlation, spawnAggregateIds, now, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<InstanceWrite> writes;
+        IReadOnlyList<TransitionRecord> records;
+        if (spawns is null)
         {
-            writes.Add(spawn.Write);
-            records.Add(spawn.Record);
-            events.Add(spawn.Started);
-            events.Add(spawn.Spawned);
-            timers.AddRange(spawn.Timers);
+            writes = [new InstanceWrite(updated, instance.Version)];
+            records = [record];
+        }
+        else
+        {
+            var writeList = new List<InstanceWrite>(1 + spawns.Count) { new(updated, instance.Version) };
+            var recordList = new List<TransitionRecord>(1 + spawns.Count) { record };
+            foreach (var spawn in spawns)
+            {
+                writeList.Add(spawn.Write);
+                recordList.Add(spawn.Record);
+                events.Add(spawn.Started);
+                events.Add(spawn.Spawned);
+                timers.AddRange(spawn.Timers);
+            }
+
+            writes = writeList;
+            records = recordList;
         }
 
         var commit = new StoreCommit
@@ -360,7 +372,7 @@ public sealed partial class LoopRuntime
             Instances = writes,
             Records = records,
             Events = events,
-            Recommendations = recommendations,
+            Recommendations = recommendations ?? (IReadOnlyList<Recommendation>)[],
             Timers = TimersIfSupported(timers),
             Idempotency = idempotencyKey is null ? null : new IdempotencyEntry
             {
@@ -384,7 +396,7 @@ public sealed partial class LoopRuntime
             return null;
         }
 
-        foreach (var spawn in spawns ?? [])
+        foreach (var spawn in spawns ?? (IEnumerable<PreparedSpawn>)[])
         {
             LoopRuntimeLog.Spawned(_logger, instance.LoopId, instance.AggregateId, record.Sequence, spawn.Write.Instance.LoopId, spawn.Write.Instance.AggregateId, correlation);
         }
@@ -413,7 +425,7 @@ public sealed partial class LoopRuntime
             Instance = updated,
             Record = record,
             GuardFailures = decision.Warnings,
-            Recommendation = approved is null ? null : recommendations[0],
+            Recommendation = approved is null ? null : recommendations![0],
         };
     }
 
@@ -544,26 +556,32 @@ public sealed partial class LoopRuntime
     {
         var now = Now();
         var correlation = correlationId ?? instance.CorrelationId;
-        var events = new List<LoopEvent>(3 + decision.Failures.Count + decision.Warnings.Count)
+        // The requested event, one guard-failed event per failure and warning, the blocked event: an exact-size array.
+        var events = new LoopEvent[2 + decision.Failures.Count + decision.Warnings.Count];
+        var next = 0;
+        events[next++] = RequestedEvent(instance, transitionId, actor, evidence, correlation, causation, now);
+        foreach (var failure in decision.Failures)
         {
-            RequestedEvent(instance, transitionId, actor, evidence, correlation, causation, now),
-        };
-        foreach (var failure in decision.Failures.Concat(decision.Warnings))
-        {
-            events.Add(GuardFailedEvent(instance, transitionId, failure, actor, correlation, causation, now));
+            events[next++] = GuardFailedEvent(instance, transitionId, failure, actor, correlation, causation, now);
         }
 
-        events.Add(_events.Create(LoopEventTypes.Blocked, instance.OrgId, instance.LoopId, instance.AggregateId, correlation, causation, now,
-            (Transition: transitionId, Actor: actor, Decision: decision),
+        foreach (var failure in decision.Warnings)
+        {
+            events[next++] = GuardFailedEvent(instance, transitionId, failure, actor, correlation, causation, now);
+        }
+
+        // The blocked event keeps only what its JSON needs (it is held by the store until read).
+        events[next] = _events.Create(LoopEventTypes.Blocked, instance.OrgId, instance.LoopId, instance.AggregateId, correlation, causation, now,
+            (Transition: transitionId, Actor: actor, decision.Reason, decision.Failures),
             static (w, s) =>
             {
                 w.WriteString("transitionId", s.Transition);
-                w.WriteString("reason", ToWireName(s.Decision.Reason));
+                w.WriteString("reason", ToWireName(s.Reason));
                 EventWriter.WriteActor(w, "actor", s.Actor);
-                if (s.Decision.Failures.Count > 0)
+                if (s.Failures.Count > 0)
                 {
                     w.WriteStartArray("guardFailures");
-                    foreach (var failure in s.Decision.Failures)
+                    foreach (var failure in s.Failures)
                     {
                         w.WriteStartObject();
                         w.WriteString("guardId", failure.GuardId);
@@ -573,7 +591,7 @@ public sealed partial class LoopRuntime
 
                     w.WriteEndArray();
                 }
-            }));
+            });
 
         // A blocked request appends only its events: no instance, trace or idempotency write.
         await _store.CommitAsync(new StoreCommit { OrgId = instance.OrgId, Events = events }, cancellationToken).ConfigureAwait(false);
@@ -583,13 +601,17 @@ public sealed partial class LoopRuntime
             LoopEngineInstrumentation.GuardFailures.Add(decision.Failures.Count + decision.Warnings.Count);
         }
 
-        LoopRuntimeLog.Blocked(_logger, transitionId, instance.LoopId, instance.AggregateId, ToWireName(decision.Reason), actor.Id, decision.Message ?? string.Empty, correlation);
+        if (_logger.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Information))
+        {
+            LoopRuntimeLog.Blocked(_logger, transitionId, instance.LoopId, instance.AggregateId, ToWireName(decision.Reason), actor.Id, decision.Message ?? decision.Deferred?.Build() ?? string.Empty, correlation);
+        }
         return new TransitionResult
         {
             Outcome = TransitionOutcome.Blocked,
             Instance = instance,
             BlockReason = decision.Reason,
             Message = decision.Message,
+            DeferredMessage = decision.Deferred,
             GuardFailures = decision.Failures,
         };
     }
@@ -605,6 +627,30 @@ public sealed partial class LoopRuntime
         BlockReason.LoopClosed => "loop_closed",
         _ => "none",
     };
+
+    private LoopEvent ApprovedEvent(LoopInstance instance, TransitionSpec transition, string toState, Actor actor, Evidence evidence, Recommendation approved, long sequence, string correlation, DateTimeOffset now) =>
+        _events.Create(LoopEventTypes.RecommendationApproved, instance.OrgId, instance.LoopId, instance.AggregateId, correlation, approved.Id, now, w =>
+        {
+            w.WriteString("recommendationId", approved.Id);
+            w.WriteString("transitionId", transition.Id);
+            w.WriteString("fromState", instance.CurrentState);
+            w.WriteString("toState", toState);
+            EventWriter.WriteFullActor(w, "approver", actor);
+            EventWriter.WriteEvidence(w, "approvalEvidence", evidence);
+            EventWriter.WriteFullActor(w, "recommender", approved.Recommender);
+            EventWriter.WriteEvidence(w, "recommendationEvidence", approved.Evidence);
+            w.WriteNumber("sequence", sequence);
+            w.WriteNumber("latencyMs", (long)(now - approved.CreatedAt).TotalMilliseconds);
+        });
+
+    private LoopEvent ErrorStateEvent(LoopInstance instance, TransitionSpec transition, string toState, Actor actor, string correlation, string? causation, DateTimeOffset now) =>
+        _events.Create(LoopEventTypes.Error, instance.OrgId, instance.LoopId, instance.AggregateId, correlation, causation, now, w =>
+        {
+            w.WriteString("errorState", toState);
+            w.WriteString("errorCode", "error_state");
+            w.WriteString("errorMessage", $"Transition '{transition.Id}' moved the loop into error state {toState}.");
+            EventWriter.WriteActor(w, "actor", actor);
+        });
 
     private LoopEvent RequestedEvent(LoopInstance instance, string transitionId, Actor actor, Evidence evidence, string correlation, string? causation, DateTimeOffset now) =>
         _events.Create(LoopEventTypes.TransitionRequested, instance.OrgId, instance.LoopId, instance.AggregateId, correlation, causation, now,

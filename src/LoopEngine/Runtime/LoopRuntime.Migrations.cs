@@ -138,6 +138,7 @@ public sealed partial class LoopRuntime
 
         var removed = _registry.Remove(loopId, version);
         _compiled.TryRemove((loopId, version), out _);
+        _lastCompiled = null;
         if (removed)
         {
             LoopRuntimeLog.Unregistered(_logger, loopId, version);

@@ -25,6 +25,7 @@ public sealed partial class LoopRuntime : ILoopEngine
     private readonly ILogger _logger;
     private readonly EventWriter _events;
     private readonly ConcurrentDictionary<(string LoopId, string Version), CompiledLoop> _compiled = new();
+    private CompiledLoop? _lastCompiled;
 
     /// <summary>Creates an engine.</summary>
     /// <param name="store">Where instances, traces and events live.</param>
@@ -56,7 +57,7 @@ public sealed partial class LoopRuntime : ILoopEngine
         _guards = guards is null ? new Dictionary<string, ILoopGuard>(StringComparer.Ordinal) : new Dictionary<string, ILoopGuard>(guards, StringComparer.Ordinal);
         _authorizer = authorizer ?? AllowAllActorAuthorizer.Instance;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("LoopEngine");
-        _events = new EventWriter(_ids);
+        _events = new EventWriter(_ids, _time);
         ValidateSpawnPatterns();
         foreach (var definition in registry.All)
         {
@@ -109,11 +110,24 @@ public sealed partial class LoopRuntime : ILoopEngine
 
         compiled = new CompiledLoop(definition, _options.MachinePoolSize);
         _compiled[(definition.Id, definition.Version)] = compiled;
+        _lastCompiled = null;
         return compiled;
     }
 
-    private CompiledLoop GetCompiled(string loopId, string version) =>
-        _compiled.TryGetValue((loopId, version), out var compiled) ? compiled : Compile(_registry.Get(loopId, version));
+    private CompiledLoop GetCompiled(string loopId, string version)
+    {
+        // Requests on one definition follow each other: compare the last one's strings (by reference first) before hashing both.
+        if (_lastCompiled is { } last
+            && string.Equals(last.Definition.Id, loopId, StringComparison.Ordinal)
+            && string.Equals(last.Definition.Version, version, StringComparison.Ordinal))
+        {
+            return last;
+        }
+
+        var compiled = _compiled.TryGetValue((loopId, version), out var found) ? found : Compile(_registry.Get(loopId, version));
+        _lastCompiled = compiled;
+        return compiled;
+    }
 
     private string ResolveOrg(string? orgId)
     {
@@ -204,11 +218,13 @@ public sealed partial class LoopRuntime : ILoopEngine
             UpdatedAt = now,
             HeadHash = record.Hash,
         };
-        var started = _events.Create(LoopEventTypes.Started, org, definition.Id, request.AggregateId, correlation, request.CausationId, now, w =>
-        {
-            w.WriteString("initialState", definition.InitialState);
-            EventWriter.WriteActor(w, "actor", request.Actor);
-        });
+        var started = _events.Create(LoopEventTypes.Started, org, definition.Id, request.AggregateId, correlation, request.CausationId, now,
+            (State: definition.InitialState, request.Actor),
+            static (w, s) =>
+            {
+                w.WriteString("initialState", s.State);
+                EventWriter.WriteActor(w, "actor", s.Actor);
+            });
         var timers = new List<TimerChange>(1);
         AddSlaTimer(timers, definition, instance);
         var result = await _store.CommitAsync(
@@ -249,7 +265,9 @@ public sealed partial class LoopRuntime : ILoopEngine
         }
 
         var evidence = CheckEvidence(request.Evidence);
-        var started = _time.GetTimestamp();
+        // Read the clock for the latency histogram only when someone listens to it.
+        var timed = LoopEngineInstrumentation.TransitionLatency.Enabled;
+        var started = timed ? _time.GetTimestamp() : 0;
         using var activity = LoopEngineInstrumentation.ActivitySource.StartActivity("loop.transition");
         activity?.SetTag("loop.aggregate_id", request.AggregateId);
         activity?.SetTag("loop.transition_id", request.TransitionId);
@@ -257,7 +275,11 @@ public sealed partial class LoopRuntime : ILoopEngine
         string? requestHash = request.IdempotencyKey is null ? null : RequestHasher.Hash(request, evidence);
         for (var attempt = 0; ; attempt++)
         {
-            var instance = await LoadAsync(org, request.AggregateId, request.LoopId, cancellationToken).ConfigureAwait(false);
+            // The in-memory store answers synchronously: skip the async load's state machine then.
+            var pending = _store.GetInstanceAsync(org, request.AggregateId, cancellationToken);
+            var instance = pending.IsCompletedSuccessfully
+                ? CheckLoop(pending.Result ?? throw NotFound(org, request.AggregateId), request.AggregateId, request.LoopId)
+                : await LoadAsync(pending, org, request.AggregateId, request.LoopId).ConfigureAwait(false);
             var compiled = GetCompiled(instance.LoopId, instance.DefinitionVersion);
             if (requestHash is not null)
             {
@@ -277,13 +299,17 @@ public sealed partial class LoopRuntime : ILoopEngine
             var decision = await DecideAsync(compiled, instance, request.TransitionId, request.Actor, evidence, isApproval: false, cancellationToken).ConfigureAwait(false);
             var outcome = decision.Kind switch
             {
-                DecisionKind.Execute => await ExecuteAsync(compiled, instance, request, evidence, decision, requestHash, cancellationToken).ConfigureAwait(false),
+                DecisionKind.Execute => await CommitExecutionAsync(compiled, instance, decision, request.Actor, evidence, request.CorrelationId ?? instance.CorrelationId, request.CausationId, null, request.IdempotencyKey, requestHash, cancellationToken, request.SpawnAggregateIds).ConfigureAwait(false),
                 DecisionKind.Recommend => await RecommendAsync(compiled, instance, request, evidence, requestHash, cancellationToken).ConfigureAwait(false),
                 _ => await BlockAsync(compiled, instance, request.TransitionId, request.Actor, evidence, request.CorrelationId, request.CausationId, decision, cancellationToken).ConfigureAwait(false),
             };
             if (outcome is not null)
             {
-                LoopEngineInstrumentation.TransitionLatency.Record(_time.GetElapsedTime(started).TotalMilliseconds);
+                if (timed)
+                {
+                    LoopEngineInstrumentation.TransitionLatency.Record(_time.GetElapsedTime(started).TotalMilliseconds);
+                }
+
                 activity?.SetTag("loop.outcome", outcome.Outcome.ToString());
                 return outcome;
             }
@@ -336,10 +362,20 @@ public sealed partial class LoopRuntime : ILoopEngine
         }
     }
 
-    private async ValueTask<LoopInstance> LoadAsync(string org, string aggregateId, string? expectedLoopId, CancellationToken cancellationToken)
+    private ValueTask<LoopInstance> LoadAsync(string org, string aggregateId, string? expectedLoopId, CancellationToken cancellationToken) =>
+        LoadAsync(_store.GetInstanceAsync(org, aggregateId, cancellationToken), org, aggregateId, expectedLoopId);
+
+    private static async ValueTask<LoopInstance> LoadAsync(ValueTask<LoopInstance?> pending, string org, string aggregateId, string? expectedLoopId)
     {
-        var instance = await _store.GetInstanceAsync(org, aggregateId, cancellationToken).ConfigureAwait(false)
-            ?? throw new LoopNotFoundException($"No loop instance exists for aggregate '{Identifiers.Printable(aggregateId)}' in org '{org}'. Start one with StartAsync, or check the aggregate id and org.");
+        var instance = await pending.ConfigureAwait(false) ?? throw NotFound(org, aggregateId);
+        return CheckLoop(instance, aggregateId, expectedLoopId);
+    }
+
+    private static LoopNotFoundException NotFound(string org, string aggregateId) =>
+        new($"No loop instance exists for aggregate '{Identifiers.Printable(aggregateId)}' in org '{org}'. Start one with StartAsync, or check the aggregate id and org.");
+
+    private static LoopInstance CheckLoop(LoopInstance instance, string aggregateId, string? expectedLoopId)
+    {
         if (expectedLoopId is not null && !string.Equals(expectedLoopId, instance.LoopId, StringComparison.Ordinal))
         {
             throw new LoopMismatchException($"Aggregate '{aggregateId}' runs loop '{instance.LoopId}', not '{expectedLoopId}'. Name loop '{instance.LoopId}' or omit the loop id.");
@@ -372,5 +408,10 @@ public sealed partial class LoopRuntime : ILoopEngine
         return new TransitionResult { Outcome = TransitionOutcome.PendingApproval, Instance = instance, Recommendation = recommendation, IsReplay = true };
     }
 
-    private static TransitionRecord Seal(TransitionRecord record) => record with { Hash = TraceCanonicalizer.ComputeHash(record) };
+    /// <summary>Sets a new record's hash (computed from its other fields) in place: the record is not yet shared.</summary>
+    private static TransitionRecord Seal(TransitionRecord record)
+    {
+        record.SetHash(TraceCanonicalizer.ComputeHash(record));
+        return record;
+    }
 }

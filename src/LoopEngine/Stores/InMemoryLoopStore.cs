@@ -6,6 +6,9 @@ namespace LoopEngine;
 /// </summary>
 public sealed class InMemoryLoopStore : ILoopStore, ITimerStore
 {
+    // Check's "no conflict" answer; Apply returns the real result with the event positions.
+    private static readonly CommitResult NotYetCommitted = CommitResult.Committed([]);
+
     private readonly Lock _gate = new();
     private readonly Dictionary<(string Org, string Aggregate), Entry> _instances = [];
     private readonly List<LoopEvent> _events = [];
@@ -13,6 +16,9 @@ public sealed class InMemoryLoopStore : ILoopStore, ITimerStore
     private readonly Dictionary<string, long> _checkpoints = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Org, string Name), long> _sequences = [];
     private readonly Dictionary<(string Org, string Aggregate, string Kind, string Key), LoopTimer> _timers = [];
+
+    // The keys of each aggregate's timers, so cancelling an aggregate's timers (every transition does) never scans them all.
+    private readonly Dictionary<(string Org, string Aggregate), List<(string Kind, string Key)>> _timersByAggregate = [];
     private TaskCompletionSource? _newEvents;
 
     /// <summary>Gets the number of instances held (all orgs).</summary>
@@ -64,8 +70,10 @@ public sealed class InMemoryLoopStore : ILoopStore, ITimerStore
 
     private CommitResult Check(StoreCommit commit)
     {
-        foreach (var write in commit.Instances)
+        var instances = commit.Instances;
+        for (var w = 0; w < instances.Count; w++)
         {
+            var write = instances[w];
             var key = (commit.OrgId, write.Instance.AggregateId);
             var exists = _instances.TryGetValue(key, out var entry);
             var actual = exists ? entry!.Instance.Version : 0;
@@ -80,12 +88,14 @@ public sealed class InMemoryLoopStore : ILoopStore, ITimerStore
             }
         }
 
-        foreach (var record in commit.Records)
+        var records = commit.Records;
+        for (var r = 0; r < records.Count; r++)
         {
+            var record = records[r];
             var written = false;
-            foreach (var write in commit.Instances)
+            for (var w = 0; w < instances.Count; w++)
             {
-                written |= string.Equals(write.Instance.AggregateId, record.AggregateId, StringComparison.Ordinal);
+                written |= string.Equals(instances[w].Instance.AggregateId, record.AggregateId, StringComparison.Ordinal);
             }
 
             var version = _instances.TryGetValue((commit.OrgId, record.AggregateId), out var entry) ? entry.Instance.Version : 0;
@@ -103,32 +113,37 @@ public sealed class InMemoryLoopStore : ILoopStore, ITimerStore
             return CommitResult.KeyExists(idem.AggregateId);
         }
 
-        return CommitResult.Committed([]);
+        return NotYetCommitted;
     }
 
     private CommitResult Apply(StoreCommit commit)
     {
-        foreach (var write in commit.Instances)
+        var instances = commit.Instances;
+        for (var w = 0; w < instances.Count; w++)
         {
+            var write = instances[w];
             var key = (commit.OrgId, write.Instance.AggregateId);
+            var instance = write.Instance.PendingRecommendations.Count == 0 ? write.Instance : write.Instance with { PendingRecommendations = [] };
             if (_instances.TryGetValue(key, out var entry))
             {
-                entry.Instance = write.Instance with { PendingRecommendations = [] };
+                entry.Instance = instance;
             }
             else
             {
-                _instances[key] = new Entry(write.Instance with { PendingRecommendations = [] });
+                _instances[key] = new Entry(instance);
             }
         }
 
-        foreach (var record in commit.Records)
+        var records = commit.Records;
+        for (var r = 0; r < records.Count; r++)
         {
-            _instances[(commit.OrgId, record.AggregateId)].Trace.Add(record);
+            _instances[(commit.OrgId, records[r].AggregateId)].AddRecord(records[r]);
         }
 
-        foreach (var recommendation in commit.Recommendations)
+        var recommendations = commit.Recommendations;
+        for (var r = 0; r < recommendations.Count; r++)
         {
-            _recommendations[(commit.OrgId, recommendation.Id)] = recommendation;
+            _recommendations[(commit.OrgId, recommendations[r].Id)] = recommendations[r];
         }
 
         if (commit.Idempotency is { } idem)
@@ -137,17 +152,18 @@ public sealed class InMemoryLoopStore : ILoopStore, ITimerStore
             (entry.Idempotency ??= new Dictionary<string, IdempotencyEntry>(StringComparer.Ordinal))[idem.Key] = idem;
         }
 
-        foreach (var change in commit.Timers)
+        var timers = commit.Timers;
+        for (var t = 0; t < timers.Count; t++)
         {
-            ApplyTimer(commit.OrgId, change);
+            ApplyTimer(commit.OrgId, timers[t]);
         }
 
-        var positions = new long[commit.Events.Count];
+        // Events are kept as committed; a read stamps each copy it returns with its position (its index + 1).
+        var positions = commit.Events.Count == 0 ? [] : new long[commit.Events.Count];
         for (var i = 0; i < commit.Events.Count; i++)
         {
-            var position = _events.Count + 1L;
-            _events.Add(commit.Events[i] with { Position = position });
-            positions[i] = position;
+            positions[i] = _events.Count + 1L;
+            _events.Add(commit.Events[i]);
         }
 
         return CommitResult.Committed(positions);
@@ -164,9 +180,15 @@ public sealed class InMemoryLoopStore : ILoopStore, ITimerStore
                 return ValueTask.FromResult<IReadOnlyList<TransitionRecord>>([]);
             }
 
-            var start = (int)Math.Clamp(fromSequence - 1, 0, entry.Trace.Count);
-            var count = Math.Min(maxCount, entry.Trace.Count - start);
-            return ValueTask.FromResult<IReadOnlyList<TransitionRecord>>(entry.Trace.GetRange(start, count).ToArray());
+            var start = (int)Math.Clamp(fromSequence - 1, 0, entry.RecordCount);
+            var count = Math.Min(maxCount, entry.RecordCount - start);
+            var page = new TransitionRecord[count];
+            for (var i = 0; i < count; i++)
+            {
+                page[i] = entry.GetRecord(start + i);
+            }
+
+            return ValueTask.FromResult<IReadOnlyList<TransitionRecord>>(page);
         }
     }
 
@@ -211,7 +233,15 @@ public sealed class InMemoryLoopStore : ILoopStore, ITimerStore
         {
             var start = (int)Math.Min(afterPosition, _events.Count);
             var count = Math.Min(maxCount, _events.Count - start);
-            return ValueTask.FromResult<IReadOnlyList<LoopEvent>>(_events.GetRange(start, count).ToArray());
+            var page = new LoopEvent[count];
+            for (var i = 0; i < count; i++)
+            {
+                var stored = _events[start + i];
+                var position = start + i + 1L;
+                page[i] = stored.Position == position ? stored : stored with { Position = position };
+            }
+
+            return ValueTask.FromResult<IReadOnlyList<LoopEvent>>(page);
         }
     }
 
@@ -337,17 +367,56 @@ public sealed class InMemoryLoopStore : ILoopStore, ITimerStore
     {
         if (change.Timer is { } timer)
         {
-            _timers[(orgId, timer.AggregateId, timer.Kind, timer.Key)] = timer with { OrgId = orgId, LeaseOwner = null, LeaseExpiresAt = null, Attempts = 0 };
+            var key = (orgId, timer.AggregateId, timer.Kind, timer.Key);
+            if (!_timers.ContainsKey(key))
+            {
+                if (!_timersByAggregate.TryGetValue((orgId, timer.AggregateId), out var keys))
+                {
+                    _timersByAggregate[(orgId, timer.AggregateId)] = keys = new List<(string, string)>(2);
+                }
+
+                keys.Add((timer.Kind, timer.Key));
+            }
+
+            _timers[key] = timer with { OrgId = orgId, LeaseOwner = null, LeaseExpiresAt = null, Attempts = 0 };
             return 1;
         }
 
-        var doomed = _timers.Keys.Where(k => k.Org == orgId && k.Aggregate == change.AggregateId && (change.Kind is null || k.Kind == change.Kind)).ToList();
-        foreach (var key in doomed)
+        if (!_timersByAggregate.TryGetValue((orgId, change.AggregateId), out var aggregateKeys))
         {
-            _timers.Remove(key);
+            return 0;
         }
 
-        return doomed.Count;
+        var removed = 0;
+        for (var i = aggregateKeys.Count - 1; i >= 0; i--)
+        {
+            var (kind, timerKey) = aggregateKeys[i];
+            if (change.Kind is null || string.Equals(kind, change.Kind, StringComparison.Ordinal))
+            {
+                _timers.Remove((orgId, change.AggregateId, kind, timerKey));
+                aggregateKeys.RemoveAt(i);
+                removed++;
+            }
+        }
+
+        if (aggregateKeys.Count == 0)
+        {
+            _timersByAggregate.Remove((orgId, change.AggregateId));
+        }
+
+        return removed;
+    }
+
+    private void RemoveTimer((string Org, string Aggregate, string Kind, string Key) key)
+    {
+        if (_timers.Remove(key) && _timersByAggregate.TryGetValue((key.Org, key.Aggregate), out var keys))
+        {
+            keys.Remove((key.Kind, key.Key));
+            if (keys.Count == 0)
+            {
+                _timersByAggregate.Remove((key.Org, key.Aggregate));
+            }
+        }
     }
 
     /// <inheritdoc/>
@@ -398,7 +467,7 @@ public sealed class InMemoryLoopStore : ILoopStore, ITimerStore
             var key = (timer.OrgId, timer.AggregateId, timer.Kind, timer.Key);
             if (_timers.TryGetValue(key, out var stored) && stored.LeaseOwner == owner)
             {
-                _timers.Remove(key);
+                RemoveTimer(key);
                 return ValueTask.FromResult(true);
             }
 
@@ -433,7 +502,25 @@ public sealed class InMemoryLoopStore : ILoopStore, ITimerStore
     {
         public LoopInstance Instance { get; set; } = instance;
 
-        public List<TransitionRecord> Trace { get; } = [];
+        // The start record is held directly; a list is allocated only when a second record arrives (most memory is held by open loops that have not moved yet).
+        private TransitionRecord? _first;
+        private List<TransitionRecord>? _rest;
+
+        public int RecordCount => _first is null ? 0 : 1 + (_rest?.Count ?? 0);
+
+        public TransitionRecord GetRecord(int index) => index == 0 ? _first! : _rest![index - 1];
+
+        public void AddRecord(TransitionRecord record)
+        {
+            if (_first is null)
+            {
+                _first = record;
+            }
+            else
+            {
+                (_rest ??= new List<TransitionRecord>(4)).Add(record);
+            }
+        }
 
         public Dictionary<string, IdempotencyEntry>? Idempotency { get; set; }
     }

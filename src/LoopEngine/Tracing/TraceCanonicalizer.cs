@@ -21,6 +21,40 @@ internal static class TraceCanonicalizer
     public static string FormatTime(DateTimeOffset time) =>
         Truncate(time).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 
+    /// <summary>The length of <see cref="FormatTimeUtf8"/>'s output: <c>yyyy-MM-ddTHH:mm:ss.fffZ</c>.</summary>
+    public const int TimeLength = 24;
+
+    /// <summary>Writes a time as <see cref="FormatTime"/> does, in UTF-8, without an intermediate string; returns <see cref="TimeLength"/>.</summary>
+    public static int FormatTimeUtf8(DateTimeOffset time, Span<byte> destination)
+    {
+        var utc = Truncate(time).UtcDateTime;
+        var d = destination[..TimeLength];
+        Digits(d, 0, utc.Year, 4);
+        d[4] = (byte)'-';
+        Digits(d, 5, utc.Month, 2);
+        d[7] = (byte)'-';
+        Digits(d, 8, utc.Day, 2);
+        d[10] = (byte)'T';
+        Digits(d, 11, utc.Hour, 2);
+        d[13] = (byte)':';
+        Digits(d, 14, utc.Minute, 2);
+        d[16] = (byte)':';
+        Digits(d, 17, utc.Second, 2);
+        d[19] = (byte)'.';
+        Digits(d, 20, utc.Millisecond, 3);
+        d[23] = (byte)'Z';
+        return TimeLength;
+    }
+
+    private static void Digits(Span<byte> destination, int at, int value, int count)
+    {
+        for (var i = at + count - 1; i >= at; i--)
+        {
+            destination[i] = (byte)('0' + (value % 10));
+            value /= 10;
+        }
+    }
+
     /// <summary>Computes the hash of a record from its fields (its own <see cref="TransitionRecord.Hash"/> is ignored).</summary>
     public static string ComputeHash(TransitionRecord record)
     {
@@ -59,7 +93,11 @@ internal static class TraceCanonicalizer
         Raw(o, ",\"loopId\":"u8);
         CanonicalJson.WriteString(o, r.LoopId);
         Raw(o, ",\"occurredAt\":"u8);
-        CanonicalJson.WriteString(o, FormatTime(r.OccurredAt));
+        var time = o.GetSpan(TimeLength + 2);
+        time[0] = (byte)'"';
+        FormatTimeUtf8(r.OccurredAt, time[1..]);
+        time[TimeLength + 1] = (byte)'"';
+        o.Advance(TimeLength + 2);
         Raw(o, ",\"orgId\":"u8);
         CanonicalJson.WriteString(o, r.OrgId);
         Raw(o, ",\"previousHash\":"u8);

@@ -7,6 +7,8 @@ namespace LoopEngine;
 /// </summary>
 public sealed record TransitionRecord
 {
+    private string _hash = string.Empty;
+
     /// <summary>The previous hash of record 1: 64 zeros.</summary>
     public const string GenesisHash = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -65,5 +67,12 @@ public sealed record TransitionRecord
     public required string PreviousHash { get; init; }
 
     /// <summary>Gets this record's hash: SHA-256 over the canonical JSON of every other field, in lowercase hex.</summary>
-    public required string Hash { get; init; }
+    public required string Hash
+    {
+        get => _hash;
+        init => _hash = value;
+    }
+
+    /// <summary>Sets the hash of a record the engine has just built and not yet shared (saves a copy per record).</summary>
+    internal void SetHash(string hash) => _hash = hash;
 }
