@@ -41,15 +41,25 @@ internal sealed class PostgreSqlConnector : IAsyncDisposable
 
     /// <summary>
     /// Builds the data source a store owns. Unless the connection string says otherwise, Npgsql's automatic preparation is
-    /// on (<c>Max Auto Prepare=64</c>): a transition's commit sends the same handful of statements every time, and parsing
-    /// and planning them anew on each commit costs the server more CPU than executing them.
+    /// on (<c>Max Auto Prepare=64</c>) and connections are not reset on return to the pool (<c>No Reset On Close=true</c>,
+    /// which would discard the prepared statements): a transition's commit sends the same handful of statements every time,
+    /// and parsing and planning them anew on each commit costs the server more CPU than executing them.
     /// </summary>
     public static NpgsqlDataSource CreateDataSource(string connectionString)
     {
+        // NpgsqlConnectionStringBuilder.ContainsKey answers for every keyword it knows, so read what the caller wrote.
+        var given = new DbConnectionStringBuilder { ConnectionString = connectionString };
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
-        if (!builder.ContainsKey("Max Auto Prepare"))
+        if (!given.ContainsKey("Max Auto Prepare") && !given.ContainsKey("MaxAutoPrepare"))
         {
             builder.MaxAutoPrepare = 64;
+        }
+
+        if (!given.ContainsKey("No Reset On Close") && !given.ContainsKey("NoResetOnClose"))
+        {
+            // The stores leave no session state behind (transaction-local settings only; the event lock is released in the
+            // same batch), and DISCARD ALL on every return to the pool would throw the prepared statements away.
+            builder.NoResetOnClose = true;
         }
 
         return NpgsqlDataSource.Create(builder.ConnectionString);

@@ -19,6 +19,9 @@ public sealed partial class PostgreSqlLoopStore : ILoopStore, ITimerStore, IAsyn
     private const string UniqueViolation = "23505";
     private const string DivisionByZero = "22012";
 
+    /// <summary>The application name of the store's notification transactions, which never write events.</summary>
+    private const string NotifierApplicationName = "loopengine-notifier";
+
     private static readonly ConcurrentDictionary<string, (string Sql, string[] Names)> s_positional = new(StringComparer.Ordinal);
 
     private readonly NpgsqlDataSource _dataSource;
@@ -35,6 +38,7 @@ public sealed partial class PostgreSqlLoopStore : ILoopStore, ITimerStore, IAsyn
     private TaskCompletionSource _notified = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource? _notifyWaiting;
     private bool _notifying;
+    private Task _notifier = Task.CompletedTask;
     private int _disposed;
 
     /// <summary>Initializes a new instance of the <see cref="PostgreSqlLoopStore"/> class with the default options.</summary>
@@ -253,7 +257,7 @@ public sealed partial class PostgreSqlLoopStore : ILoopStore, ITimerStore, IAsyn
         if (eventCount > 0)
         {
             WakeLocalWaiters();
-            await NotifyAfterCommitAsync().ConfigureAwait(false);
+            NotifyAfterCommit();
         }
 
         return CommitResult.Committed(positions);
@@ -267,22 +271,21 @@ public sealed partial class PostgreSqlLoopStore : ILoopStore, ITimerStore, IAsyn
     /// commit rather than inside it: PostgreSQL serializes notifying transactions of a database until each one's commit is
     /// flushed, which would stop concurrent commits from sharing a WAL flush. Commits that finish while a notification is
     /// being sent share the next one, so 32 writers send far fewer than 32. The notification is sent with
-    /// <c>synchronous_commit = off</c> (it carries no data; a lost one is covered by the readers' polling), and the caller is
-    /// answered only after it, so no transaction of this store is still running when the caller reads its own events.
-    /// A failure to notify never fails the commit, which is already durable.
+    /// <c>synchronous_commit = off</c> (it carries no data; a lost one is covered by the readers' polling) and under the
+    /// application name <see cref="NotifierApplicationName"/>, which the visibility horizon ignores (a notification
+    /// transaction takes a transaction id but never writes events), so the caller is not kept waiting for it and no reader
+    /// is held back by it. A failure to notify never fails the commit, which is already durable.
     /// </summary>
-    private Task NotifyAfterCommitAsync()
+    private void NotifyAfterCommit()
     {
         lock (_notifyGate)
         {
-            var waiting = _notifyWaiting ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _notifyWaiting ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             if (!_notifying)
             {
                 _notifying = true;
-                _ = Task.Run(SendNotificationsAsync, CancellationToken.None);
+                _notifier = Task.Run(SendNotificationsAsync, CancellationToken.None);
             }
-
-            return waiting.Task;
         }
     }
 
@@ -309,8 +312,10 @@ public sealed partial class PostgreSqlLoopStore : ILoopStore, ITimerStore, IAsyn
                 var connection = await _dataSource.OpenConnectionAsync(CancellationToken.None).ConfigureAwait(false);
                 await using (connection.ConfigureAwait(false))
                 {
-                    using var notify = new NpgsqlCommand("SELECT set_config('synchronous_commit', 'off', true), pg_notify($1, '');", connection);
+                    using var notify = new NpgsqlCommand(
+                        "SELECT set_config('application_name', $2, true), set_config('synchronous_commit', 'off', true), pg_notify($1, '');", connection);
                     notify.Parameters.Add(new NpgsqlParameter { Value = _channel });
+                    notify.Parameters.Add(new NpgsqlParameter { Value = NotifierApplicationName });
                     await notify.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
                 }
             }
@@ -462,7 +467,8 @@ public sealed partial class PostgreSqlLoopStore : ILoopStore, ITimerStore, IAsyn
     /// <summary>
     /// The oldest transaction id that may still commit events into this database: the oldest id running in this
     /// statement's snapshot, ignoring only transactions that <c>pg_stat_activity</c> shows belong to another database of the
-    /// cluster (their 32-bit ids widened with the snapshot's epoch). A transaction that ended between the snapshot and the
+    /// cluster or to a store's notification transaction (<see cref="NotifierApplicationName"/>, which writes no events), their
+    /// 32-bit ids widened with the snapshot's epoch. A transaction that ended between the snapshot and the
     /// activity read, or whose database this role may not see, still counts: the horizon errs on holding back, never on
     /// skipping. Without the filter, any write transaction anywhere in the cluster would delay every reader here.
     /// </summary>
@@ -473,7 +479,8 @@ public sealed partial class PostgreSqlLoopStore : ILoopStore, ITimerStore, IAsyn
             SELECT CASE WHEN o.f > (SELECT v FROM xmax) THEN o.f - 4294967296 ELSE o.f END AS x
             FROM (SELECT (((SELECT v FROM xmax) >> 32) << 32) | a.backend_xid::text::bigint AS f
                   FROM pg_stat_activity a
-                  WHERE a.backend_xid IS NOT NULL AND a.datid <> (SELECT oid FROM pg_database WHERE datname = current_database())) o)
+                  WHERE a.backend_xid IS NOT NULL
+                    AND (a.datid <> (SELECT oid FROM pg_database WHERE datname = current_database()) OR a.application_name = 'loopengine-notifier')) o)
         SELECT coalesce(
             (SELECT min(x::text::bigint) FROM snap, pg_snapshot_xip(snap.s) AS x WHERE x::text::bigint NOT IN (SELECT x FROM other)),
             (SELECT v FROM xmax))::text::xid8
@@ -753,6 +760,13 @@ public sealed partial class PostgreSqlLoopStore : ILoopStore, ITimerStore, IAsyn
         }
 
         await _stopping.CancelAsync().ConfigureAwait(false);
+        Task notifier;
+        lock (_notifyGate)
+        {
+            notifier = _notifier;
+        }
+
+        await notifier.ConfigureAwait(false);
         if (_listener is not null)
         {
             await _listener.ConfigureAwait(false);

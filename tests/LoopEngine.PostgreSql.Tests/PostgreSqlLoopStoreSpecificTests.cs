@@ -175,6 +175,52 @@ public sealed class PostgreSqlLoopStoreSpecificTests : IAsyncLifetime
         }
     }
 
+    [PostgresFact]
+    public async Task ReadEventsAsync_NotificationTransactionOpen_DoesNotHoldBackEventsButOtherWritersDo()
+    {
+        var store = NewStore();
+        await using var dataSource = NpgsqlDataSource.Create(PostgresDatabase.RequireConnectionString());
+
+        async Task<NpgsqlTransaction> HoldTransactionIdAsync(NpgsqlConnection connection, string applicationName)
+        {
+            var transaction = await connection.BeginTransactionAsync();
+            await using var command = new NpgsqlCommand("SELECT set_config('application_name', $1, true), pg_current_xact_id();", connection, transaction);
+            command.Parameters.Add(new NpgsqlParameter { Value = applicationName });
+            await command.ExecuteScalarAsync();
+            return transaction;
+        }
+
+        await using (var notifierLike = await dataSource.OpenConnectionAsync())
+        {
+            await using var open = await HoldTransactionIdAsync(notifierLike, "loopengine-notifier");
+            (await store.CommitAsync(StoreTestData.Start("org", "PO-N1").Commit)).IsCommitted.Should().BeTrue();
+            (await store.ReadEventsAsync(0, 100)).Select(e => e.AggregateId).Should().Contain("PO-N1", "a notification transaction never writes events");
+            await open.RollbackAsync();
+        }
+
+        await using (var writerLike = await dataSource.OpenConnectionAsync())
+        {
+            var before = (await store.ReadEventsAsync(0, 100))[^1].Position;
+            await using var open = await HoldTransactionIdAsync(writerLike, "some-writer");
+            (await store.CommitAsync(StoreTestData.Start("org", "PO-N2").Commit)).IsCommitted.Should().BeTrue();
+            (await store.ReadEventsAsync(before, 100)).Should().BeEmpty("any other transaction of this database may still commit a lower position");
+            await open.RollbackAsync();
+        }
+    }
+
+    [Theory]
+    [InlineData("Host=127.0.0.1;Username=u", 64, true)]
+    [InlineData("Host=127.0.0.1;Username=u;Max Auto Prepare=0;No Reset On Close=false", 0, false)]
+    [InlineData("Host=127.0.0.1;Username=u;MaxAutoPrepare=5;NoResetOnClose=false", 5, false)]
+    public void CreateDataSource_OwnedDataSource_PreparesAndKeepsStatementsUnlessTheConnectionStringSays(string connectionString, int maxAutoPrepare, bool noResetOnClose)
+    {
+        using var dataSource = PostgreSqlConnector.CreateDataSource(connectionString);
+
+        var effective = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString);
+        effective.MaxAutoPrepare.Should().Be(maxAutoPrepare);
+        effective.NoResetOnClose.Should().Be(noResetOnClose);
+    }
+
     private static async Task<List<LoopEvent>> ReadUntilAsync(ILoopStore store, long after, int count)
     {
         var events = new List<LoopEvent>();
