@@ -268,7 +268,7 @@ public sealed partial class LoopRuntime
             Hash = string.Empty,
         });
 
-        var events = new List<LoopEvent>(3 + decision.Warnings.Count + (approved is null ? 0 : 1) + (ended ? 1 : 0));
+        var events = new List<LoopEvent>(2 + decision.Warnings.Count + (approved is null ? 0 : 1) + (ended ? 1 : 0));
         var recommendations = approved is null && instance.PendingRecommendationCount == 0 ? null : new List<Recommendation>();
         var pending = instance.PendingRecommendationCount;
         if (approved is not null)
@@ -334,9 +334,23 @@ public sealed partial class LoopRuntime
             PendingRecommendationCount = Math.Max(0, pending),
             PendingRecommendations = [],
         };
-        var timers = new List<TimerChange>(3 + (transition.Spawns.Count * 2));
-        CancelEngineTimers(timers, instance.AggregateId);
-        AddSlaTimer(timers, definition, updated);
+        // Only the timers that can exist: an SLA timer if the state being left declares an SLA (entering it scheduled one),
+        // expiry timers if recommendations are pending. A stale expiry timer left behind is dropped when it fires.
+        List<TimerChange>? timers = null;
+        if (HasSla(definition, instance.CurrentState))
+        {
+            (timers ??= new List<TimerChange>(3)).Add(TimerChange.Cancel(instance.AggregateId, TimerKinds.Sla));
+        }
+
+        if (instance.PendingRecommendationCount > 0)
+        {
+            (timers ??= new List<TimerChange>(3)).Add(TimerChange.Cancel(instance.AggregateId, TimerKinds.RecommendationExpiry));
+        }
+
+        if (SlaTimer(definition, updated) is { } sla)
+        {
+            (timers ??= new List<TimerChange>(2)).Add(sla);
+        }
 
         // Children open in the same commit as the parent's step: both move, or neither does.
         var spawns = transition.Spawns.Count == 0 && spawnAggregateIds is null
@@ -359,7 +373,7 @@ public sealed partial class LoopRuntime
                 recordList.Add(spawn.Record);
                 events.Add(spawn.Started);
                 events.Add(spawn.Spawned);
-                timers.AddRange(spawn.Timers);
+                (timers ??= []).AddRange(spawn.Timers);
             }
 
             writes = writeList;
@@ -373,7 +387,7 @@ public sealed partial class LoopRuntime
             Records = records,
             Events = events,
             Recommendations = recommendations ?? (IReadOnlyList<Recommendation>)[],
-            Timers = TimersIfSupported(timers),
+            Timers = timers is null ? [] : TimersIfSupported(timers),
             Idempotency = idempotencyKey is null ? null : new IdempotencyEntry
             {
                 OrgId = instance.OrgId,

@@ -15,12 +15,24 @@ public sealed partial class LoopRuntime
     /// <summary>Schedules the SLA timer of the state <paramref name="instance"/> is in, if it has one and the loop is running.</summary>
     private static void AddSlaTimer(List<TimerChange> timers, LoopDefinition definition, LoopInstance instance)
     {
+        if (SlaTimer(definition, instance) is { } timer)
+        {
+            timers.Add(timer);
+        }
+    }
+
+    /// <summary>Whether the definition declares an SLA for a state, so that entering it scheduled an SLA timer.</summary>
+    private static bool HasSla(LoopDefinition definition, string stateId) => definition.TryGetState(stateId, out var state) && state.Sla is not null;
+
+    /// <summary>The SLA timer of the state <paramref name="instance"/> is in, or <see langword="null"/> when it has none or the loop ended.</summary>
+    private static TimerChange? SlaTimer(LoopDefinition definition, LoopInstance instance)
+    {
         if (instance.IsEnded || !definition.TryGetState(instance.CurrentState, out var state) || state.Sla is not { } sla)
         {
-            return;
+            return null;
         }
 
-        timers.Add(TimerChange.Schedule(new LoopTimer
+        return TimerChange.Schedule(new LoopTimer
         {
             OrgId = instance.OrgId,
             AggregateId = instance.AggregateId,
@@ -30,7 +42,7 @@ public sealed partial class LoopRuntime
             DueAt = instance.UpdatedAt + sla.MaxDwell,
             InstanceVersion = instance.Version,
             State = instance.CurrentState,
-        }));
+        });
     }
 
     private static string SlaKey(string state, long version) => string.Concat(state, "@", version.ToString(CultureInfo.InvariantCulture));
