@@ -1,5 +1,6 @@
 using System.Data.Common;
 using LoopEngine.Learning;
+using LoopEngine.Stores;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -64,7 +65,7 @@ public sealed class PostgreSqlLearningStore : ILearningStore, IAsyncDisposable
     public async ValueTask SaveOutcomeAsync(LoopOutcome outcome, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(outcome);
-        var metrics = PostgreSqlMetricsJson.Write(outcome.Metrics);
+        var metrics = StoredMetricsJson.Write(outcome.Metrics);
         await _db.ExecuteAsync(this,
             $"INSERT INTO {_s}.outcomes ({OutcomeColumns}) VALUES ({OutcomeParameters}) ON CONFLICT (org, aggregate) DO UPDATE SET " +
             "loop_id = excluded.loop_id, definition_version = excluded.definition_version, correlation_id = excluded.correlation_id, " +
@@ -180,7 +181,7 @@ public sealed class PostgreSqlLearningStore : ILearningStore, IAsyncDisposable
         ClosedAt = PostgreSqlConnector.Time(r.GetInt64(11), r.GetInt32(12)),
         RecordedAt = PostgreSqlConnector.Time(r.GetInt64(13), r.GetInt32(14)),
         EventId = r.GetString(15),
-        Metrics = PostgreSqlMetricsJson.Read(r.GetString(16)),
+        Metrics = StoredMetricsJson.Read(r.GetString(16)),
     };
 
     private static Estimate ReadEstimate(DbDataReader r) => new()

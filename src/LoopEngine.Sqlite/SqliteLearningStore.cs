@@ -1,4 +1,5 @@
 using LoopEngine.Learning;
+using LoopEngine.Stores;
 using Microsoft.Data.Sqlite;
 using static LoopEngine.Sqlite.SqliteValues;
 
@@ -82,7 +83,7 @@ public sealed class SqliteLearningStore : ILearningStore
                 AddTime(p, "closed", outcome.ClosedAt);
                 AddTime(p, "recorded", outcome.RecordedAt);
                 p.AddWithValue("@event_id", outcome.EventId);
-                p.AddWithValue("@metrics", WriteMetrics(outcome.Metrics));
+                p.AddWithValue("@metrics", StoredMetricsJson.Write(outcome.Metrics));
             },
             cancellationToken).ConfigureAwait(false);
     }
@@ -114,7 +115,7 @@ public sealed class SqliteLearningStore : ILearningStore
                 ClosedAt = ReadTime(r, 11),
                 RecordedAt = ReadTime(r, 13),
                 EventId = r.GetString(15),
-                Metrics = ReadMetrics(r.GetString(16)),
+                Metrics = StoredMetricsJson.Read(r.GetString(16)),
             },
             cancellationToken).ConfigureAwait(false);
         return outcomes.Count == 0 ? null : outcomes[0];

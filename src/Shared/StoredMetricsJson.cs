@@ -4,14 +4,15 @@ using System.Text;
 using System.Text.Json;
 using LoopEngine.Learning;
 
-namespace LoopEngine.PostgreSql;
+namespace LoopEngine.Stores;
 
 /// <summary>
-/// An outcome's metrics as the JSON stored in <c>outcomes.metrics</c> (not hashed): an array in the outcome's order,
+/// An outcome's metrics as the JSON both durable stores keep (not hashed; SQLite as text, PostgreSQL as <c>jsonb</c>): an
+/// array in the outcome's order,
 /// kinds as their enum numbers, durations as ticks, finite doubles as shortest round-trip numbers, and non-finite
 /// doubles and negative zero as strings, so every value reads back exactly.
 /// </summary>
-internal static class PostgreSqlMetricsJson
+internal static class StoredMetricsJson
 {
     public static string Write(IReadOnlyList<MetricComparison> metrics)
     {
