@@ -22,7 +22,7 @@ public sealed partial class PostgreSqlLoopStore : ILoopStore, ITimerStore, IAsyn
     /// <summary>The application name of the store's notification transactions, which never write events.</summary>
     private const string NotifierApplicationName = "loopengine-notifier";
 
-    private static readonly ConcurrentDictionary<string, (string Sql, string[] Names)> s_positional = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, PositionalSql> s_positional = new(StringComparer.Ordinal);
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly bool _ownsDataSource;
@@ -115,7 +115,7 @@ public sealed partial class PostgreSqlLoopStore : ILoopStore, ITimerStore, IAsyn
     private static partial Regex ParameterPattern();
 
     // Batches take positional parameters: rewrite @name to $n once per statement text.
-    private static (string Sql, string[] Names) Positional(string sql) => s_positional.GetOrAdd(sql, static text =>
+    private static PositionalSql Positional(string sql) => s_positional.GetOrAdd(sql, static text =>
     {
         var names = new List<string>();
         var rewritten = ParameterPattern().Replace(text, m =>
@@ -129,30 +129,65 @@ public sealed partial class PostgreSqlLoopStore : ILoopStore, ITimerStore, IAsyn
 
             return "$" + (index + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
         });
-        return (rewritten, names.ToArray());
+        var positions = new Dictionary<string, int>(names.Count, StringComparer.Ordinal);
+        for (var k = 0; k < names.Count; k++)
+        {
+            positions[names[k]] = k;
+        }
+
+        return new PositionalSql(rewritten, [.. names], positions);
     });
 
     private static NpgsqlBatchCommand BatchCommand(string sql, Action<Action<string, object>> bind)
     {
-        var (text, names) = Positional(sql);
-        var values = new Dictionary<string, object>(StringComparer.Ordinal);
-        bind((name, value) => values[name] = value);
-        var command = new NpgsqlBatchCommand(text);
-        foreach (var name in names)
+        var positional = Positional(sql);
+        var values = new object?[positional.Names.Length];
+        var bound = 0;
+        bind((name, value) =>
         {
-            command.Parameters.Add(new NpgsqlParameter { Value = values[name] });
+            if (positional.Positions.TryGetValue(name, out var index))
+            {
+                bound += values[index] is null ? 1 : 0;
+                values[index] = value ?? DBNull.Value;
+            }
+        });
+        if (bound < values.Length)
+        {
+            throw new InvalidOperationException($"A store statement has {values.Length} parameters and {bound} were bound: {positional.Sql}");
+        }
+
+        var command = new NpgsqlBatchCommand(positional.Sql);
+        foreach (var value in values)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = value });
         }
 
         return command;
     }
 
+    /// <summary>A statement rewritten with positional parameters, the names in their order, and each name's position.</summary>
+    private sealed record PositionalSql(string Sql, string[] Names, Dictionary<string, int> Positions);
+
     /// <inheritdoc/>
     public async ValueTask<LoopInstance?> GetInstanceAsync(string orgId, string aggregateId, CancellationToken cancellationToken = default)
     {
-        var items = await ReadListAsync($"SELECT {StoreRows.InstanceColumns} FROM {_s}.instances WHERE org = @org AND aggregate = @aggregate;",
-            [("@org", orgId), ("@aggregate", aggregateId)], StoreRows.ReadInstance, cancellationToken).ConfigureAwait(false);
-        return items.Count == 0 ? null : items[0];
+        // Every transition starts here: positional parameters on text built once, so Npgsql neither rewrites nor re-parses it.
+        await InitializeAsync(cancellationToken).ConfigureAwait(false);
+        var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            using var command = new NpgsqlCommand(SelectInstanceSql, connection);
+            command.Parameters.Add(new NpgsqlParameter { Value = orgId });
+            command.Parameters.Add(new NpgsqlParameter { Value = aggregateId });
+            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? StoreRows.ReadInstance(reader) : null;
+            }
+        }
     }
+
+    private string SelectInstanceSql => field ??= $"SELECT {StoreRows.InstanceColumns} FROM {_s}.instances WHERE org = $1 AND aggregate = $2;";
 
     /// <inheritdoc/>
     public async ValueTask<CommitResult> CommitAsync(StoreCommit commit, CancellationToken cancellationToken = default)
@@ -169,7 +204,7 @@ public sealed partial class PostgreSqlLoopStore : ILoopStore, ITimerStore, IAsyn
             batchCommands.Add(BatchCommand("SELECT pg_advisory_lock(@key);", set => set("@key", _eventLockKey)));
             foreach (var loopEvent in commit.Events)
             {
-                batchCommands.Add(BatchCommand($"INSERT INTO {_s}.events ({StoreRows.EventInsertColumns}) VALUES ({StoreRows.EventParameters}) RETURNING position;", set => StoreRows.BindEvent(set, loopEvent)));
+                batchCommands.Add(BatchCommand(InsertEventSql, set => StoreRows.BindEvent(set, loopEvent)));
             }
 
             batchCommands.Add(BatchCommand("SELECT pg_advisory_unlock(@key);", set => set("@key", _eventLockKey)));
@@ -178,7 +213,7 @@ public sealed partial class PostgreSqlLoopStore : ILoopStore, ITimerStore, IAsyn
         foreach (var write in commit.Instances)
         {
             batchCommands.Add(write.ExpectedVersion == 0
-                ? BatchCommand($"INSERT INTO {_s}.instances ({StoreRows.InstanceColumns}) VALUES ({StoreRows.InstanceParameters});", set => BindInstance(set, org, write.Instance))
+                ? BatchCommand(InsertInstanceSql, set => BindInstance(set, org, write.Instance))
                 : BatchCommand(UpdateInstanceSql, set =>
                 {
                     BindInstance(set, org, write.Instance);
@@ -188,17 +223,17 @@ public sealed partial class PostgreSqlLoopStore : ILoopStore, ITimerStore, IAsyn
 
         foreach (var record in commit.Records)
         {
-            batchCommands.Add(BatchCommand($"INSERT INTO {_s}.trace_records ({StoreRows.RecordColumns}) VALUES ({StoreRows.RecordParameters});", set => StoreRows.BindRecord(set, org, record)));
+            batchCommands.Add(BatchCommand(InsertRecordSql, set => StoreRows.BindRecord(set, org, record)));
         }
 
         foreach (var recommendation in commit.Recommendations)
         {
-            batchCommands.Add(BatchCommand($"INSERT INTO {_s}.recommendations ({StoreRows.RecommendationColumns}) VALUES ({StoreRows.RecommendationParameters}) ON CONFLICT (org, id) DO UPDATE SET {StoreRows.RecommendationUpdateSet};", set => StoreRows.BindRecommendation(set, org, recommendation)));
+            batchCommands.Add(BatchCommand(UpsertRecommendationSql, set => StoreRows.BindRecommendation(set, org, recommendation)));
         }
 
         if (commit.Idempotency is { } idempotency)
         {
-            batchCommands.Add(BatchCommand($"INSERT INTO {_s}.idempotency ({StoreRows.IdempotencyColumns}) VALUES ({StoreRows.IdempotencyParameters});", set => StoreRows.BindIdempotency(set, org, idempotency)));
+            batchCommands.Add(BatchCommand(InsertIdempotencySql, set => StoreRows.BindIdempotency(set, org, idempotency)));
         }
 
         foreach (var change in commit.Timers)
@@ -329,6 +364,18 @@ public sealed partial class PostgreSqlLoopStore : ILoopStore, ITimerStore, IAsyn
             }
         }
     }
+
+    // The commit's statements, built once per store (the schema is fixed) so a commit neither formats nor hashes new SQL text.
+    private string InsertEventSql => field ??= $"INSERT INTO {_s}.events ({StoreRows.EventInsertColumns}) VALUES ({StoreRows.EventParameters}) RETURNING position;";
+
+    private string InsertInstanceSql => field ??= $"INSERT INTO {_s}.instances ({StoreRows.InstanceColumns}) VALUES ({StoreRows.InstanceParameters});";
+
+    private string InsertRecordSql => field ??= $"INSERT INTO {_s}.trace_records ({StoreRows.RecordColumns}) VALUES ({StoreRows.RecordParameters});";
+
+    private string UpsertRecommendationSql => field ??=
+        $"INSERT INTO {_s}.recommendations ({StoreRows.RecommendationColumns}) VALUES ({StoreRows.RecommendationParameters}) ON CONFLICT (org, id) DO UPDATE SET {StoreRows.RecommendationUpdateSet};";
+
+    private string InsertIdempotencySql => field ??= $"INSERT INTO {_s}.idempotency ({StoreRows.IdempotencyColumns}) VALUES ({StoreRows.IdempotencyParameters});";
 
     // The version check fails the statement (and with it the batch's implicit transaction) when no row has the expected version.
     private string UpdateInstanceSql => field ??= $"WITH updated AS (UPDATE {_s}.instances SET {StoreRows.InstanceUpdateSet} WHERE org = @org AND aggregate = @aggregate AND version = @expected RETURNING 1) SELECT 1 / count(*) FROM updated;";
