@@ -36,7 +36,7 @@ public sealed partial class PostgreSqlLoopStore : ILoopStore, ITimerStore, IAsyn
     private Task? _initialized;
     private Task? _listener;
     private TaskCompletionSource _notified = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private TaskCompletionSource? _notifyWaiting;
+    private bool _notifyPending;
     private bool _notifying;
     private Task _notifier = Task.CompletedTask;
     private int _disposed;
@@ -70,9 +70,9 @@ public sealed partial class PostgreSqlLoopStore : ILoopStore, ITimerStore, IAsyn
         _dataSource = dataSource;
         _ownsDataSource = ownsDataSource;
         _options = options;
-        _s = "\"" + options.Schema + "\"";
+        _s = PostgreSqlMigrator.Quote(options.Schema);
         _channel = "loopengine_events_" + options.Schema;
-        _eventLockKey = StableKey("loopengine.events." + options.Schema);
+        _eventLockKey = PostgreSqlMigrator.StableKey("loopengine.events." + options.Schema);
     }
 
     private static PostgreSqlLoopStoreOptions Validated(PostgreSqlLoopStoreOptions options)
@@ -80,18 +80,6 @@ public sealed partial class PostgreSqlLoopStore : ILoopStore, ITimerStore, IAsyn
         ArgumentNullException.ThrowIfNull(options);
         options.Validate(needsConnectionString: true);
         return options;
-    }
-
-    // FNV-1a: a key that is the same in every process (string.GetHashCode is randomized per process).
-    private static long StableKey(string text)
-    {
-        var hash = 14695981039346656037UL;
-        foreach (var b in Encoding.UTF8.GetBytes(text))
-        {
-            hash = (hash ^ b) * 1099511628211UL;
-        }
-
-        return unchecked((long)hash);
     }
 
     /// <summary>Creates the schema or applies pending migrations (serialized across hosts), and starts listening for events.</summary>
@@ -315,7 +303,7 @@ public sealed partial class PostgreSqlLoopStore : ILoopStore, ITimerStore, IAsyn
     {
         lock (_notifyGate)
         {
-            _notifyWaiting ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _notifyPending = true;
             if (!_notifying)
             {
                 _notifying = true;
@@ -328,18 +316,16 @@ public sealed partial class PostgreSqlLoopStore : ILoopStore, ITimerStore, IAsyn
     {
         while (true)
         {
-            TaskCompletionSource batch;
             lock (_notifyGate)
             {
-                if (_notifyWaiting is null)
+                if (!_notifyPending)
                 {
                     _notifying = false;
                     return;
                 }
 
-                // Everyone waiting committed before this notification starts.
-                batch = _notifyWaiting;
-                _notifyWaiting = null;
+                // Every commit that asked for a notification finished before this one starts.
+                _notifyPending = false;
             }
 
             try
@@ -357,10 +343,6 @@ public sealed partial class PostgreSqlLoopStore : ILoopStore, ITimerStore, IAsyn
             catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or TimeoutException or ObjectDisposedException)
             {
                 // Listeners fall back to polling with back-off; the commits themselves are durable.
-            }
-            finally
-            {
-                batch.TrySetResult();
             }
         }
     }
@@ -519,7 +501,7 @@ public sealed partial class PostgreSqlLoopStore : ILoopStore, ITimerStore, IAsyn
     /// activity read, or whose database this role may not see, still counts: the horizon errs on holding back, never on
     /// skipping. Without the filter, any write transaction anywhere in the cluster would delay every reader here.
     /// </summary>
-    private const string VisibilityHorizon = """
+    private const string VisibilityHorizon = $"""
         WITH snap AS MATERIALIZED (SELECT pg_current_snapshot() AS s),
         xmax AS (SELECT pg_snapshot_xmax(s)::text::bigint AS v FROM snap),
         other AS (
@@ -527,7 +509,7 @@ public sealed partial class PostgreSqlLoopStore : ILoopStore, ITimerStore, IAsyn
             FROM (SELECT (((SELECT v FROM xmax) >> 32) << 32) | a.backend_xid::text::bigint AS f
                   FROM pg_stat_activity a
                   WHERE a.backend_xid IS NOT NULL
-                    AND (a.datid <> (SELECT oid FROM pg_database WHERE datname = current_database()) OR a.application_name = 'loopengine-notifier')) o)
+                    AND (a.datid <> (SELECT oid FROM pg_database WHERE datname = current_database()) OR a.application_name = '{NotifierApplicationName}')) o)
         SELECT coalesce(
             (SELECT min(x::text::bigint) FROM snap, pg_snapshot_xip(snap.s) AS x WHERE x::text::bigint NOT IN (SELECT x FROM other)),
             (SELECT v FROM xmax))::text::xid8
@@ -541,11 +523,14 @@ public sealed partial class PostgreSqlLoopStore : ILoopStore, ITimerStore, IAsyn
 
         // Only events of transactions older than every running one: a running transaction may still commit a lower position.
         return await ReadListAsync(
-            $"SELECT {StoreRows.EventColumns} FROM {_s}.events WHERE position > @after AND tx < ({VisibilityHorizon}) ORDER BY position LIMIT @max;",
+            ReadEventsSql,
             [("@after", afterPosition), ("@max", (long)maxCount)],
             StoreRows.ReadEvent,
             cancellationToken).ConfigureAwait(false);
     }
+
+    // Polled by every waiting reader: built once per store.
+    private string ReadEventsSql => field ??= $"SELECT {StoreRows.EventColumns} FROM {_s}.events WHERE position > @after AND tx < ({VisibilityHorizon}) ORDER BY position LIMIT @max;";
 
     /// <inheritdoc/>
     public async ValueTask WaitForEventsAsync(long afterPosition, TimeSpan timeout, CancellationToken cancellationToken = default)

@@ -13,11 +13,29 @@ namespace LoopEngine.Benchmarks;
 /// caught up, each call reads the (empty) tail of the event stream and computes. Target: well under a second.
 /// </summary>
 [MemoryDiagnoser]
-public class MetricsSteadyStateBenchmark
+public class MetricsSteadyStateBenchmark : MetricsOverStoreBase
 {
     private LoopMetricsService _service = null!;
-    private (DateTimeOffset From, DateTimeOffset To) _window;
 
+    [GlobalSetup]
+    public void Setup()
+    {
+        Seed();
+        _service = new LoopMetricsService(SeededStore);
+        var metrics = _service.ComputeAsync("default", "bench.counter", Window.From, Window.To).AsTask().GetAwaiter().GetResult();
+        MetricsSeed.CheckCount(metrics, Loops, $"metrics steady {Store}");
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => _service.Dispose();
+
+    [Benchmark]
+    public ValueTask<LoopMetrics> ComputeAfterCatchUp() => _service.ComputeAsync("default", "bench.counter", Window.From, Window.To);
+}
+
+/// <summary>What both metrics-over-a-store benchmarks vary (the store, the number of closed loops) and share (the seeded store).</summary>
+public abstract class MetricsOverStoreBase
+{
     [Params("InMemory", "Sqlite")]
     public string Store { get; set; } = "InMemory";
 
@@ -26,21 +44,11 @@ public class MetricsSteadyStateBenchmark
 
     public static IEnumerable<int> LoopCounts => MetricsSeed.LoopCounts;
 
-    [GlobalSetup]
-    public void Setup()
-    {
-        var seeded = MetricsSeed.Get(Store, Loops);
-        _window = seeded.Window;
-        _service = new LoopMetricsService(seeded.Store);
-        var metrics = _service.ComputeAsync("default", "bench.counter", _window.From, _window.To).AsTask().GetAwaiter().GetResult();
-        MetricsSeed.CheckCount(metrics, Loops, $"metrics steady {Store}");
-    }
+    protected ILoopStore SeededStore { get; private set; } = null!;
 
-    [GlobalCleanup]
-    public void Cleanup() => _service.Dispose();
+    protected (DateTimeOffset From, DateTimeOffset To) Window { get; private set; }
 
-    [Benchmark]
-    public ValueTask<LoopMetrics> ComputeAfterCatchUp() => _service.ComputeAsync("default", "bench.counter", _window.From, _window.To);
+    protected void Seed() => (SeededStore, Window) = MetricsSeed.Get(Store, Loops);
 }
 
 /// <summary>
@@ -51,32 +59,16 @@ public class MetricsSteadyStateBenchmark
 [InvocationCount(1, 1)]
 [WarmupCount(1)]
 [IterationCount(3)]
-public class MetricsColdCatchUpBenchmark
+public class MetricsColdCatchUpBenchmark : MetricsOverStoreBase
 {
-    private ILoopStore _store = null!;
-    private (DateTimeOffset From, DateTimeOffset To) _window;
-
-    [Params("InMemory", "Sqlite")]
-    public string Store { get; set; } = "InMemory";
-
-    [ParamsSource(nameof(LoopCounts))]
-    public int Loops { get; set; }
-
-    public static IEnumerable<int> LoopCounts => MetricsSeed.LoopCounts;
-
     [GlobalSetup]
-    public void Setup()
-    {
-        var seeded = MetricsSeed.Get(Store, Loops);
-        _store = seeded.Store;
-        _window = seeded.Window;
-    }
+    public void Setup() => Seed();
 
     [Benchmark]
     public async Task<LoopMetrics> ColdCatchUpAndCompute()
     {
-        using var service = new LoopMetricsService(_store);
-        var metrics = await service.ComputeAsync("default", "bench.counter", _window.From, _window.To);
+        using var service = new LoopMetricsService(SeededStore);
+        var metrics = await service.ComputeAsync("default", "bench.counter", Window.From, Window.To);
         MetricsSeed.CheckCount(metrics, Loops, $"metrics cold {Store}");
         return metrics;
     }

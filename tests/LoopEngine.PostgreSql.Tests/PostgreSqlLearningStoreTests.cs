@@ -18,6 +18,8 @@ public sealed class PostgreSqlLearningStoreTests : LearningStoreConformanceTests
         return store;
     }
 
+    protected override ILearningStore CreateStoreOnSameDatabase(ILearningStore first) => CreateStore();
+
     public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync()

@@ -14,8 +14,6 @@ public sealed class PostgreSqlModelBasedTests(ITestOutputHelper output) : ModelB
     private readonly string _schema = PostgresDatabase.NewSchema();
     private readonly List<PostgreSqlLoopStore> _stores = [];
 
-    protected override int Sequences => 50;
-
     protected override ValueTask<ILoopStore> CreateStoreAsync()
     {
         var store = new PostgreSqlLoopStore(new PostgreSqlLoopStoreOptions { ConnectionString = PostgresDatabase.RequireConnectionString(), Schema = _schema });

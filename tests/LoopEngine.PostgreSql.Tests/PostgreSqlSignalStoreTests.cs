@@ -18,6 +18,8 @@ public sealed class PostgreSqlSignalStoreTests : SignalStoreConformanceTests, IA
         return store;
     }
 
+    protected override ISignalStore CreateStoreOnSameDatabase(ISignalStore first) => CreateStore();
+
     public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync()

@@ -13,8 +13,6 @@ public sealed class SqliteModelBasedTests(ITestOutputHelper output) : ModelBased
     private readonly TempDatabase _database = new();
     private readonly List<SqliteLoopStore> _stores = [];
 
-    protected override int Sequences => 50;
-
     protected override ValueTask<ILoopStore> CreateStoreAsync()
     {
         var store = new SqliteLoopStore(_database.ConnectionString());

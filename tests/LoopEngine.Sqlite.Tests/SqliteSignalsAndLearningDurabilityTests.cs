@@ -195,7 +195,7 @@ public sealed class SqliteSignalsAndLearningDurabilityTests : IDisposable
             provider.GetRequiredService<ILoopStore>().Should().BeOfType<SqliteLoopStore>();
             services.Count(d => d.ServiceType == typeof(ISignalStore)).Should().Be(1);
             services.Count(d => d.ServiceType == typeof(ILearningStore)).Should().Be(1);
-            provider.GetRequiredService<ISignalEngine>().Should().NotBeNull();
+            _ = provider.GetRequiredService<ISignalEngine>(); // The signal engine builds on the durable stores (throws otherwise).
             await signals.SetPositionAsync("signals.outcomes", 42);
             (await learning.TrySaveEstimateAsync(new Estimate { OrgId = Org, Key = "k", Estimator = EstimatorKind.RunningMean, Value = 3, Unit = "days", Count = 1, Version = 1, UpdatedAt = T0, LastAggregateId = "LT-1" }, 0)).Should().BeTrue();
         }

@@ -153,6 +153,9 @@ internal abstract class EventBody
     /// <summary>Gets or sets the event the body was created with: a copy made with <c>with</c> renders its original's envelope, so its JSON never changes.</summary>
     public LoopEvent Origin { get; set; } = null!;
 
+    /// <summary>Gets the JSON, written on first read and shared by every copy of the event (a store that stamps positions on read makes copies).</summary>
+    public string Json => field ??= Render();
+
     public abstract string Render();
 }
 

@@ -74,7 +74,7 @@ public sealed record LoopEvent
     /// </remarks>
     public required string Json
     {
-        get => _json ??= _body!.Render();
+        get => _json ??= _body!.Json;
         init => _json = value;
     }
 

@@ -126,7 +126,7 @@ public sealed partial class LoopOutcomes : IOutcomeRecorder
             }
 
             var prior = value.Predicted is null ? null : Observation(value.Predicted, UnitOf(metric));
-            if (await UpdateEstimateAsync(outcome, metric, key, observation, prior, cancellationToken).ConfigureAwait(false) is { } update)
+            if (await UpdateEstimateAsync(outcome, metric, key, observation, prior, movedNow: updates.Exists(u => string.Equals(u.Key, key, StringComparison.Ordinal)), cancellationToken).ConfigureAwait(false) is { } update)
             {
                 updates.Add(update.Update);
                 events.Add(update.Event);
@@ -241,15 +241,16 @@ public sealed partial class LoopOutcomes : IOutcomeRecorder
         return new MetricComparison { MetricId = metric.Id, Kind = kind, Unit = unit, Predicted = value.Predicted, Actual = value.Actual, Delta = delta, DurationDelta = durationDelta, IsHit = hit };
     }
 
-    private async ValueTask<(EstimateUpdate Update, LoopEvent Event)?> UpdateEstimateAsync(LoopOutcome outcome, BusinessMetric metric, string key, double observation, double? prior, CancellationToken cancellationToken)
+    private async ValueTask<(EstimateUpdate Update, LoopEvent Event)?> UpdateEstimateAsync(LoopOutcome outcome, BusinessMetric metric, string key, double observation, double? prior, bool movedNow, CancellationToken cancellationToken)
     {
         var spec = _options.EstimatorFor(key);
         for (var attempt = 0; attempt < _options.MaxEstimateRetries; attempt++)
         {
             var current = await _learning.GetEstimateAsync(outcome.OrgId, key, cancellationToken).ConfigureAwait(false);
-            if (current is not null && string.Equals(current.LastAggregateId, outcome.AggregateId, StringComparison.Ordinal))
+            if (!movedNow && current is not null && string.Equals(current.LastAggregateId, outcome.AggregateId, StringComparison.Ordinal))
             {
-                // This loop moved the estimate last: an earlier attempt stored it but failed before storing the outcome.
+                // This loop moved the estimate last, and not in this call (two metrics may feed one key): an earlier attempt
+                // stored it but failed before storing the outcome.
                 return null;
             }
 

@@ -26,18 +26,13 @@ internal sealed class CompiledLoop
             StringComparer.Ordinal);
         UnauthorizedDetail = definition.Transitions.ToFrozenDictionary(
             t => t.Id,
-            t => $"its allowed actor types are {JoinTypes(t.AllowedActors)}, and the types that may recommend it are {JoinTypes(definition.Policy.Recommenders)}.",
+            t => $"its allowed actor types are {LoopRuntime.Join(t.AllowedActors)}, and the types that may recommend it are {LoopRuntime.Join(definition.Policy.Recommenders)}.",
             StringComparer.Ordinal);
     }
 
     /// <summary>For each transition, the end of the message that blocks an actor type it does not allow (built once, not per request).</summary>
     public FrozenDictionary<string, string> UnauthorizedDetail { get; }
 
-    private static string JoinTypes(IEnumerable<ActorType> types)
-    {
-        var names = types.Select(t => t.ToWireName()).ToList();
-        return names.Count == 0 ? "none" : string.Join(", ", names);
-    }
 
     public LoopDefinition Definition { get; }
 

@@ -217,7 +217,7 @@ public sealed partial class LoopRuntime
         return new Decision(DecisionKind.Recommend, transition, toState, BlockReason.None, null, [], []);
     }
 
-    private static string Join(IEnumerable<ActorType> types)
+    internal static string Join(IEnumerable<ActorType> types)
     {
         var names = types.Select(t => t.ToWireName()).ToList();
         return names.Count == 0 ? "none" : string.Join(", ", names);
@@ -334,19 +334,8 @@ public sealed partial class LoopRuntime
             PendingRecommendationCount = Math.Max(0, pending),
             PendingRecommendations = [],
         };
-        // Only the timers that can exist: an SLA timer if the state being left declares an SLA (entering it scheduled one),
-        // expiry timers if recommendations are pending. A stale expiry timer left behind is dropped when it fires.
         List<TimerChange>? timers = null;
-        if (HasSla(definition, instance.CurrentState))
-        {
-            (timers ??= new List<TimerChange>(3)).Add(TimerChange.Cancel(instance.AggregateId, TimerKinds.Sla));
-        }
-
-        if (instance.PendingRecommendationCount > 0)
-        {
-            (timers ??= new List<TimerChange>(3)).Add(TimerChange.Cancel(instance.AggregateId, TimerKinds.RecommendationExpiry));
-        }
-
+        CancelEngineTimers(ref timers, definition, instance);
         if (SlaTimer(definition, updated) is { } sla)
         {
             (timers ??= new List<TimerChange>(2)).Add(sla);
@@ -387,7 +376,7 @@ public sealed partial class LoopRuntime
             Records = records,
             Events = events,
             Recommendations = recommendations ?? (IReadOnlyList<Recommendation>)[],
-            Timers = timers is null ? [] : TimersIfSupported(timers),
+            Timers = TimersIfSupported(timers),
             Idempotency = idempotencyKey is null ? null : new IdempotencyEntry
             {
                 OrgId = instance.OrgId,

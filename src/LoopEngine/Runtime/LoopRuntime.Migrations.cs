@@ -65,9 +65,13 @@ public sealed partial class LoopRuntime
                 PendingRecommendationCount = 0,
                 PendingRecommendations = [],
             };
-            var timers = new List<TimerChange>(3);
-            CancelEngineTimers(timers, instance.AggregateId);
-            AddSlaTimer(timers, target.Definition, updated);
+            List<TimerChange>? timers = null;
+            CancelEngineTimers(ref timers, GetCompiled(instance.LoopId, instance.DefinitionVersion).Definition, instance);
+            if (SlaTimer(target.Definition, updated) is { } sla)
+            {
+                (timers ??= new List<TimerChange>(1)).Add(sla);
+            }
+
             var result = await _store.CommitAsync(
                 new StoreCommit { OrgId = org, Instances = [new InstanceWrite(updated, instance.Version)], Records = [record], Events = events, Recommendations = recommendations, Timers = TimersIfSupported(timers) },
                 cancellationToken).ConfigureAwait(false);

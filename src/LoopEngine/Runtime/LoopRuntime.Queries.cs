@@ -203,8 +203,8 @@ public sealed partial class LoopRuntime
                     EventWriter.WriteActor(w, "actor", request.Actor);
                 }));
             var updated = instance with { Status = status, Version = record.Sequence, UpdatedAt = now, ClosedAt = now, HeadHash = record.Hash, PendingRecommendationCount = 0, PendingRecommendations = [] };
-            var timers = new List<TimerChange>(2);
-            CancelEngineTimers(timers, instance.AggregateId);
+            List<TimerChange>? timers = null;
+            CancelEngineTimers(ref timers, GetCompiled(instance.LoopId, instance.DefinitionVersion).Definition, instance);
             var result = await _store.CommitAsync(
                 new StoreCommit { OrgId = org, Instances = [new InstanceWrite(updated, instance.Version)], Records = [record], Events = events, Recommendations = recommendations, Timers = TimersIfSupported(timers) },
                 cancellationToken).ConfigureAwait(false);

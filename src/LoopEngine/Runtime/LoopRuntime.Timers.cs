@@ -10,7 +10,7 @@ public sealed partial class LoopRuntime
     /// <summary>Gets the store's timers, or <see langword="null"/> when the store keeps none (then no SLA or expiry timer is scheduled).</summary>
     public ITimerStore? TimerStore => _store as ITimerStore;
 
-    private IReadOnlyList<TimerChange> TimersIfSupported(IReadOnlyList<TimerChange> timers) => _store is ITimerStore ? timers : [];
+    private IReadOnlyList<TimerChange> TimersIfSupported(IReadOnlyList<TimerChange>? timers) => _store is ITimerStore && timers is not null ? timers : [];
 
     /// <summary>Schedules the SLA timer of the state <paramref name="instance"/> is in, if it has one and the loop is running.</summary>
     private static void AddSlaTimer(List<TimerChange> timers, LoopDefinition definition, LoopInstance instance)
@@ -47,11 +47,23 @@ public sealed partial class LoopRuntime
 
     private static string SlaKey(string state, long version) => string.Concat(state, "@", version.ToString(CultureInfo.InvariantCulture));
 
-    /// <summary>Cancels the engine's timers of an aggregate that moved (its SLA timer, its pending recommendations' expiries).</summary>
-    private static void CancelEngineTimers(List<TimerChange> timers, string aggregateId)
+    /// <summary>
+    /// Cancels the engine's timers that can exist for an aggregate leaving its state: its SLA timer if that state declares an
+    /// SLA in <paramref name="definition"/> (the version it was entered under, which scheduled the timer), its recommendations'
+    /// expiry timers if any are pending. A stale expiry timer left behind is dropped when it fires. Allocates the list only
+    /// when there is something to cancel.
+    /// </summary>
+    private static void CancelEngineTimers(ref List<TimerChange>? timers, LoopDefinition definition, LoopInstance instance)
     {
-        timers.Add(TimerChange.Cancel(aggregateId, TimerKinds.Sla));
-        timers.Add(TimerChange.Cancel(aggregateId, TimerKinds.RecommendationExpiry));
+        if (HasSla(definition, instance.CurrentState))
+        {
+            (timers ??= new List<TimerChange>(3)).Add(TimerChange.Cancel(instance.AggregateId, TimerKinds.Sla));
+        }
+
+        if (instance.PendingRecommendationCount > 0)
+        {
+            (timers ??= new List<TimerChange>(3)).Add(TimerChange.Cancel(instance.AggregateId, TimerKinds.RecommendationExpiry));
+        }
     }
 
     /// <summary>

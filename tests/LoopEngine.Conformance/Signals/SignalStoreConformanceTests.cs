@@ -11,10 +11,13 @@ public abstract class SignalStoreConformanceTests
     /// <returns>The store.</returns>
     protected abstract ISignalStore CreateStore();
 
-    /// <summary>Opens another store on the database of <paramref name="first"/> (another connection); by default the same store.</summary>
+    /// <summary>
+    /// Opens another store on the database of <paramref name="first"/> (another instance, other connections), so reads and
+    /// races go through a second instance; a store that cannot be shared (in process memory) returns <paramref name="first"/>.
+    /// </summary>
     /// <param name="first">A store from <see cref="CreateStore"/>.</param>
     /// <returns>The store.</returns>
-    protected virtual ISignalStore CreateStoreOnSameDatabase(ISignalStore first) => first;
+    protected abstract ISignalStore CreateStoreOnSameDatabase(ISignalStore first);
 
     private static Signal NewSignal(string id, string type = "DEMAND_SPIKE", double confidence = 0.84, int minute = 0, SignalStatus status = SignalStatus.Emitted) => new()
     {
