@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using LoopEngine.Learning;
+using LoopEngine.Stores;
 using Microsoft.Data.Sqlite;
 
 namespace LoopEngine.Sqlite;
@@ -63,7 +64,7 @@ internal static class SqliteValues
         foreach (var (key, value) in map)
         {
             w.WritePropertyName(key);
-            WriteDouble(w, value);
+            StoredMetricsJson.WriteDoubleValue(w, value);
         }
 
         w.WriteEndObject();
@@ -75,7 +76,7 @@ internal static class SqliteValues
         var map = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (var property in document.RootElement.EnumerateObject())
         {
-            map.Add(property.Name, ReadDouble(property.Value));
+            map.Add(property.Name, StoredMetricsJson.ReadDouble(property.Value));
         }
 
         return map;
@@ -86,7 +87,7 @@ internal static class SqliteValues
         w.WriteStartArray();
         foreach (var value in values)
         {
-            WriteDouble(w, value);
+            StoredMetricsJson.WriteDoubleValue(w, value);
         }
 
         w.WriteEndArray();
@@ -99,26 +100,11 @@ internal static class SqliteValues
         var i = 0;
         foreach (var element in document.RootElement.EnumerateArray())
         {
-            values[i++] = ReadDouble(element);
+            values[i++] = StoredMetricsJson.ReadDouble(element);
         }
 
         return values;
     }
-
-    private static void WriteDouble(Utf8JsonWriter w, double value)
-    {
-        if (double.IsFinite(value))
-        {
-            w.WriteNumberValue(value);
-        }
-        else
-        {
-            w.WriteStringValue(value.ToString(CultureInfo.InvariantCulture));
-        }
-    }
-
-    private static double ReadDouble(JsonElement e) =>
-        e.ValueKind == JsonValueKind.String ? double.Parse(e.GetString()!, NumberStyles.Float, CultureInfo.InvariantCulture) : e.GetDouble();
 
     private static string Write(Action<Utf8JsonWriter> write)
     {

@@ -120,17 +120,25 @@ internal static class StoredMetricsJson
 
     private static void WriteDouble(Utf8JsonWriter w, string name, double value)
     {
+        w.WritePropertyName(name);
+        WriteDoubleValue(w, value);
+    }
+
+    /// <summary>Writes a double so that it reads back exactly: finite ones as numbers, non-finite ones and negative zero as text.</summary>
+    public static void WriteDoubleValue(Utf8JsonWriter w, double value)
+    {
         // Negative zero as text too: jsonb keeps numbers as numeric, which has no negative zero.
         if (double.IsFinite(value) && !(value == 0 && double.IsNegative(value)))
         {
-            w.WriteNumber(name, value);
+            w.WriteNumberValue(value);
         }
         else
         {
-            w.WriteString(name, value.ToString("R", CultureInfo.InvariantCulture));
+            w.WriteStringValue(value.ToString("R", CultureInfo.InvariantCulture));
         }
     }
 
-    private static double ReadDouble(JsonElement e) =>
+    /// <summary>Reads a double written by <see cref="WriteDoubleValue"/>.</summary>
+    public static double ReadDouble(JsonElement e) =>
         e.ValueKind == JsonValueKind.String ? double.Parse(e.GetString()!, NumberStyles.Float, CultureInfo.InvariantCulture) : e.GetDouble();
 }

@@ -213,6 +213,30 @@ public sealed class LoopOutcomesTests
         (await f.Learning.GetOutcomeAsync("default", "REPLEN-2026-0041")).Should().NotBeNull();
     }
 
+    [Fact]
+    public async Task RecordOutcomeAsync_TwoMetricsFeedOneEstimate_BothMoveIt()
+    {
+        var f = new ReplenishmentFixture();
+        var outcomes = new LoopOutcomes(f.Store, f.Learning, new LoopRegistry().Add(ReplenishmentFixture.Definition(secondLeadTimeMetric: true)), new SequentialLoopIdGenerator(), f.Time);
+        await f.AddPageLoopAsync("REPLEN-2026-0041");
+
+        var result = await outcomes.RecordOutcomeAsync(new OutcomeRecord
+        {
+            AggregateId = "REPLEN-2026-0041",
+            Metrics =
+            [
+                new OutcomeMetricValue("lead_time", OutcomeValue.Duration(TimeSpan.FromDays(12)), OutcomeValue.Duration(TimeSpan.FromDays(16))),
+                new OutcomeMetricValue("carrier_lead_time", null, OutcomeValue.Duration(TimeSpan.FromDays(18))),
+            ],
+        });
+
+        // 12 -> 14 (lead_time), then 0.5·18 + 0.5·14 = 16 (carrier_lead_time): the second is not mistaken for a retry.
+        result.EstimateUpdates.Select(u => u.NewValue).Should().Equal(14, 16);
+        var estimate = await f.Learning.GetEstimateAsync("default", "supplier_lead_time:SUP-ACME");
+        estimate!.Value.Should().Be(16);
+        estimate.Count.Should().Be(2);
+    }
+
     private sealed class FailingOutcomeStore(ILearningStore inner) : ILearningStore
     {
         public bool Fail { get; set; } = true;

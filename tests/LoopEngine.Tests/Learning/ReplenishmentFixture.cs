@@ -28,7 +28,8 @@ internal sealed class ReplenishmentFixture
 
     public LoopOutcomes Outcomes { get; }
 
-    public static LoopDefinition Definition() =>
+    /// <param name="secondLeadTimeMetric">Adds a second duration metric that feeds the same supplier lead-time estimate.</param>
+    public static LoopDefinition Definition(bool secondLeadTimeMetric = false) =>
         new LoopDefinitionBuilder("scm.replenishment", "1.0.0")
             .WithDomain("scm")
             .WithDescription("Replenishment")
@@ -43,11 +44,17 @@ internal sealed class ReplenishmentFixture
             .AddTransition("receive_po", "PO_CREATED", "PO_RECEIVED", t => t.AllowActors(ActorType.Human))
             .AddTransition("stockout", "PO_CREATED", "STOCKOUT", t => t.AllowActors(ActorType.Automation))
             .AddTransition("stabilize", "PO_RECEIVED", "STOCK_STABILIZED", t => t.AllowActors(ActorType.Automation, ActorType.System))
-            .WithOutcome("replenishment_closed", "Stock stabilized", "loop", o => o
-                .AddMetric("demand", "Demand", "units", OutcomeMetricKind.Number)
-                .AddMetric("lead_time", "Lead time", "days", OutcomeMetricKind.Duration, updates: "supplier_lead_time:{evidence.supplier}")
-                .AddMetric("stockout_risk", "Stockout risk", "level", OutcomeMetricKind.Category)
-                .AddMetric("stockout_occurred", "Stockout occurred", "boolean", OutcomeMetricKind.Boolean))
+            .WithOutcome("replenishment_closed", "Stock stabilized", "loop", o =>
+            {
+                o.AddMetric("demand", "Demand", "units", OutcomeMetricKind.Number)
+                    .AddMetric("lead_time", "Lead time", "days", OutcomeMetricKind.Duration, updates: "supplier_lead_time:{evidence.supplier}")
+                    .AddMetric("stockout_risk", "Stockout risk", "level", OutcomeMetricKind.Category)
+                    .AddMetric("stockout_occurred", "Stockout occurred", "boolean", OutcomeMetricKind.Boolean);
+                if (secondLeadTimeMetric)
+                {
+                    o.AddMetric("carrier_lead_time", "Carrier lead time", "days", OutcomeMetricKind.Duration, updates: "supplier_lead_time:{evidence.supplier}");
+                }
+            })
             .Build();
 
     /// <summary>The page's run: LOW_STOCK_SIGNAL → ... → STOCK_STABILIZED, PO created with supplier SUP-ACME.</summary>
