@@ -10,6 +10,8 @@ namespace LoopEngine;
 /// </summary>
 internal sealed class CompiledLoop
 {
+    private bool _retired;
+
     private readonly ConcurrentBag<MachineSlot> _pool = [];
     private readonly int _poolSize;
     private int _machinesBuilt;
@@ -35,6 +37,15 @@ internal sealed class CompiledLoop
 
 
     public LoopDefinition Definition { get; }
+
+    /// <summary>
+    /// Gets a value indicating whether the runtime has dropped this compilation (its version was unregistered or replaced),
+    /// so a cached reference to it must not be used for new requests.
+    /// </summary>
+    public bool IsRetired => Volatile.Read(ref _retired);
+
+    /// <summary>Marks this compilation as dropped by the runtime.</summary>
+    public void Retire() => Volatile.Write(ref _retired, true);
 
     public FrozenSet<string> Terminal { get; }
 

@@ -141,8 +141,11 @@ public sealed partial class LoopRuntime
         }
 
         var removed = _registry.Remove(loopId, version);
-        _compiled.TryRemove((loopId, version), out _);
-        _lastCompiled = null;
+        if (_compiled.TryRemove((loopId, version), out var dropped))
+        {
+            dropped.Retire();
+        }
+
         if (removed)
         {
             LoopRuntimeLog.Unregistered(_logger, loopId, version);

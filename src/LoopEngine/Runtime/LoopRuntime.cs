@@ -108,16 +108,19 @@ public sealed partial class LoopRuntime : ILoopEngine
             throw new LoopDefinitionException(definition.Key, problems);
         }
 
+        var replaced = compiled;
         compiled = new CompiledLoop(definition, _options.MachinePoolSize);
         _compiled[(definition.Id, definition.Version)] = compiled;
-        _lastCompiled = null;
+        replaced?.Retire();
         return compiled;
     }
 
     private CompiledLoop GetCompiled(string loopId, string version)
     {
         // Requests on one definition follow each other: compare the last one's strings (by reference first) before hashing both.
-        if (_lastCompiled is { } last
+        // A compilation the runtime dropped (unregistered or replaced) is retired, so a request that raced the removal and put
+        // it back here cannot serve later requests.
+        if (_lastCompiled is { IsRetired: false } last
             && string.Equals(last.Definition.Id, loopId, StringComparison.Ordinal)
             && string.Equals(last.Definition.Version, version, StringComparison.Ordinal))
         {

@@ -168,6 +168,33 @@ public sealed class DefinitionVersionTests
         f.Registry.Versions("scm.procurement").Should().Equal("2.0.0");
     }
 
+    [Fact]
+    public async Task TransitionAsync_VersionRemovedThenRegisteredAgainWithOtherContent_UsesTheNewContent()
+    {
+        var f = new EngineFixture(definitions: [Ticket("review")]);
+        await f.Engine.StartAsync(new StartLoopRequest { LoopId = "test.reregister", AggregateId = "T-1", Actor = TestLoops.Replenishment });
+        await f.Engine.CancelAsync(new EndLoopRequest { AggregateId = "T-1", Actor = TestLoops.Drew, Reason = "done" });
+        (await f.Engine.UnregisterAsync("test.reregister", "1.0.0")).Should().BeTrue();
+        f.Registry.Add(Ticket("triage"));
+
+        // The runtime served the first content last; removal must retire it so it cannot answer for the new content.
+        await f.Engine.StartAsync(new StartLoopRequest { LoopId = "test.reregister", AggregateId = "T-2", Actor = TestLoops.Replenishment });
+        var result = await f.Engine.TransitionAsync(new TransitionRequest { AggregateId = "T-2", TransitionId = "triage", Actor = TestLoops.Drew });
+
+        result.Outcome.Should().Be(TransitionOutcome.Executed);
+        result.Instance!.CurrentState.Should().Be("TRIAGE");
+    }
+
+    private static LoopDefinition Ticket(string step) => LoopDefinition.Create("test.reregister", "1.0.0")
+        .WithDescription("A loop registered twice under one version")
+        .AddState("OPEN", s => s.Initial())
+        .AddState(step.ToUpperInvariant())
+        .AddState("CLOSED", s => s.Terminal())
+        .AddTransition(step, "OPEN", step.ToUpperInvariant(), t => t.AllowActors(ActorType.Human))
+        .AddTransition("close", step.ToUpperInvariant(), "CLOSED", t => t.AllowActors(ActorType.Human))
+        .WithOutcome("closed", "Closed", "closed")
+        .Build();
+
     private sealed class PassGuard : ILoopGuard
     {
         public ValueTask<GuardResult> EvaluateAsync(GuardArguments arguments) => ValueTask.FromResult(GuardResult.Pass);
