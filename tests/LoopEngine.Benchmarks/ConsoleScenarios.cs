@@ -54,6 +54,7 @@ internal static class ConsoleScenarios
     {
         const int OpsPerAggregate = 1000;
         Console.WriteLine($"E3: {opsPerThread:N0} executed transitions per thread (small evidence), {OpsPerAggregate} per aggregate, one shared engine + InMemoryLoopStore");
+        Console.WriteLine($"E3: {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} GC, {System.Runtime.GCSettings.LatencyMode} latency mode, {Environment.ProcessorCount} processors (set DOTNET_gcServer=1 for server GC, as ASP.NET Core hosts use)");
         var evidence = BenchLoops.Evidence("small");
         var results = new List<(int, double)>();
         foreach (var (threads, shared) in Enumerable.Range(1, maxThreads).Prepend(1).Select(t => (t, true)).Concat(Enumerable.Range(2, Math.Max(0, maxThreads - 1)).Select(t => (t, false))))
