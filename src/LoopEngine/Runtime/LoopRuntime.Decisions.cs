@@ -264,7 +264,8 @@ public sealed partial class LoopRuntime
             RecommendationId = approved?.Id,
             Recommender = approved?.Recommender,
             RecommendationEvidence = approved?.Evidence,
-            PreviousHash = instance.HeadHash,
+            PreviousHash = TransitionRecord.GenesisHash,
+            PreviousHashValue = instance.HeadHashValue,
             Hash = string.Empty,
         });
 
@@ -330,7 +331,7 @@ public sealed partial class LoopRuntime
             Version = record.Sequence,
             UpdatedAt = now,
             ClosedAt = ended ? now : null,
-            HeadHash = record.Hash,
+            HeadHashValue = record.HashValue,
             PendingRecommendationCount = Math.Max(0, pending),
             PendingRecommendations = [],
         };

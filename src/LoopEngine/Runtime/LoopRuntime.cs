@@ -216,7 +216,8 @@ public sealed partial class LoopRuntime : ILoopEngine
             CorrelationId = correlation,
             OpenedAt = now,
             UpdatedAt = now,
-            HeadHash = record.Hash,
+            HeadHash = TransitionRecord.GenesisHash,
+            HeadHashValue = record.HashValue,
         };
         var started = _events.Create(LoopEventTypes.Started, org, definition.Id, request.AggregateId, correlation, request.CausationId, now,
             (State: definition.InitialState, request.Actor),
@@ -411,7 +412,7 @@ public sealed partial class LoopRuntime : ILoopEngine
     /// <summary>Sets a new record's hash (computed from its other fields) in place: the record is not yet shared.</summary>
     private static TransitionRecord Seal(TransitionRecord record)
     {
-        record.SetHash(TraceCanonicalizer.ComputeHash(record));
+        record.SetHash(TraceCanonicalizer.ComputeHashValue(record));
         return record;
     }
 }
