@@ -4,6 +4,12 @@ namespace LoopEngine;
 /// A store in process memory: for tests, simulations and hosts that keep no history across restarts. Thread-safe;
 /// commits are atomic and serialized; readers get copies, never the store's own collections.
 /// </summary>
+/// <remarks>
+/// Most memory is held by open loops that have not moved yet, so an engine-written start is kept compact: the <c>$start</c>
+/// record as the few fields its instance does not already hold, and its <c>loop.started</c> event as the 128 bits of its id.
+/// Both are written again, equal to what was committed, when read (a change to the fields they share with the instance
+/// first turns them back into the committed objects).
+/// </remarks>
 public sealed class InMemoryLoopStore : ILoopStore, ITimerStore
 {
     // Check's "no conflict" answer; Apply returns the real result with the event positions.
@@ -11,7 +17,7 @@ public sealed class InMemoryLoopStore : ILoopStore, ITimerStore
 
     private readonly Lock _gate = new();
     private readonly Dictionary<(string Org, string Aggregate), Entry> _instances = [];
-    private readonly List<LoopEvent> _events = [];
+    private readonly EventLog _events = new();
     private readonly Dictionary<(string Org, string Id), Recommendation> _recommendations = [];
     private readonly Dictionary<string, long> _checkpoints = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Org, string Name), long> _sequences = [];
@@ -126,7 +132,7 @@ public sealed class InMemoryLoopStore : ILoopStore, ITimerStore
             var instance = write.Instance.PendingRecommendations.Count == 0 ? write.Instance : write.Instance with { PendingRecommendations = [] };
             if (_instances.TryGetValue(key, out var entry))
             {
-                entry.Instance = instance;
+                entry.Replace(instance, _events);
             }
             else
             {
@@ -162,8 +168,19 @@ public sealed class InMemoryLoopStore : ILoopStore, ITimerStore
         var positions = commit.Events.Count == 0 ? [] : new long[commit.Events.Count];
         for (var i = 0; i < commit.Events.Count; i++)
         {
+            var e = commit.Events[i];
             positions[i] = _events.Count + 1L;
-            _events.Add(commit.Events[i]);
+
+            // A start's started event is held by its entry when the entry can write it again exactly.
+            if (records.Count > 0 && string.Equals(e.Type, LoopEventTypes.Started, StringComparison.Ordinal)
+                && _instances.TryGetValue((commit.OrgId, e.AggregateId), out var owner) && owner.TryHoldStarted(e, _events.Count))
+            {
+                _events.Add(owner);
+            }
+            else
+            {
+                _events.Add(e);
+            }
         }
 
         return CommitResult.Committed(positions);
@@ -236,9 +253,12 @@ public sealed class InMemoryLoopStore : ILoopStore, ITimerStore
             var page = new LoopEvent[count];
             for (var i = 0; i < count; i++)
             {
-                var stored = _events[start + i];
                 var position = start + i + 1L;
-                page[i] = stored.Position == position ? stored : stored with { Position = position };
+                page[i] = _events[start + i] switch
+                {
+                    LoopEvent stored => stored.Position == position ? stored : stored with { Position = position },
+                    var owner => ((Entry)owner).Started(position),
+                };
             }
 
             return ValueTask.FromResult<IReadOnlyList<LoopEvent>>(page);
@@ -498,28 +518,220 @@ public sealed class InMemoryLoopStore : ILoopStore, ITimerStore
         }
     }
 
+    /// <summary>Gets the event held at a position (1-based) as a reader sees it; for tests.</summary>
+    internal object HeldEvent(long position)
+    {
+        lock (_gate)
+        {
+            return _events[(int)position - 1];
+        }
+    }
+
+    /// <summary>Gets a value indicating whether an instance's start record is held compact; for tests.</summary>
+    internal bool HoldsCompactStart(string orgId, string aggregateId)
+    {
+        lock (_gate)
+        {
+            return _instances.TryGetValue((orgId, aggregateId), out var entry) && entry.HasCompactStart;
+        }
+    }
+
+    /// <summary>The event stream: fixed-size chunks (no copy as it grows); each slot a <see cref="LoopEvent"/> or the <see cref="Entry"/> holding a started event.</summary>
+    private sealed class EventLog
+    {
+        private const int ChunkBits = 10;
+        private const int ChunkSize = 1 << ChunkBits;
+        private object[][] _chunks = new object[4][];
+
+        public int Count { get; private set; }
+
+        public object this[int index]
+        {
+            get => _chunks[index >> ChunkBits][index & (ChunkSize - 1)];
+            set => _chunks[index >> ChunkBits][index & (ChunkSize - 1)] = value;
+        }
+
+        public void Add(object item)
+        {
+            var chunk = Count >> ChunkBits;
+            if (chunk == _chunks.Length)
+            {
+                Array.Resize(ref _chunks, _chunks.Length * 2);
+            }
+
+            (_chunks[chunk] ??= new object[ChunkSize])[Count & (ChunkSize - 1)] = item;
+            Count++;
+        }
+    }
+
     private sealed class Entry(LoopInstance instance)
     {
-        public LoopInstance Instance { get; set; } = instance;
+        public LoopInstance Instance { get; private set; } = instance;
 
         // The start record is held directly; a list is allocated only when a second record arrives (most memory is held by open loops that have not moved yet).
         private TransitionRecord? _first;
         private List<TransitionRecord>? _rest;
 
-        public int RecordCount => _first is null ? 0 : 1 + (_rest?.Count ?? 0);
+        // An engine-written $start record, held as the fields the instance does not hold (_first stays null): the rest
+        // (org, loop, version, aggregate, correlation id, time) is the instance's as long as it keeps them.
+        private Actor? _startActor;
+        private Evidence? _startEvidence;
+        private string? _startCausation;
+        private string? _startState;
+        private TraceHash? _startHash;
 
-        public TransitionRecord GetRecord(int index) => index == 0 ? _first! : _rest![index - 1];
+        // Its started event, when held here: the 128 bits of its id and its position in the stream (index).
+        private ulong _startedIdHigh;
+        private ulong _startedIdLow;
+        private int _startedIndex = -1;
+
+        public bool HasCompactStart => _startActor is not null;
+
+        public int RecordCount => _first is null && _startActor is null ? 0 : 1 + (_rest?.Count ?? 0);
+
+        public TransitionRecord GetRecord(int index) => index == 0 ? _first ?? StartRecord(Instance) : _rest![index - 1];
 
         public void AddRecord(TransitionRecord record)
         {
-            if (_first is null)
+            if (_first is null && _startActor is null)
             {
-                _first = record;
+                if (!TryHoldStart(record))
+                {
+                    _first = record;
+                }
             }
             else
             {
                 (_rest ??= new List<TransitionRecord>(4)).Add(record);
             }
+        }
+
+        /// <summary>Replaces the instance; first turns a compact start back into objects if the new instance changes a field they take from it.</summary>
+        public void Replace(LoopInstance instance, EventLog events)
+        {
+            var old = Instance;
+            if (_startActor is not null && !ReferenceEquals(instance, old)
+                && !(string.Equals(instance.LoopId, old.LoopId, StringComparison.Ordinal)
+                    && string.Equals(instance.DefinitionVersion, old.DefinitionVersion, StringComparison.Ordinal)
+                    && string.Equals(instance.CorrelationId, old.CorrelationId, StringComparison.Ordinal)
+                    && instance.OpenedAt.EqualsExact(old.OpenedAt)))
+            {
+                if (_startedIndex >= 0)
+                {
+                    events[_startedIndex] = Started(0);
+                    _startedIndex = -1;
+                }
+
+                _first = StartRecord(old);
+                _startActor = null;
+                _startEvidence = null;
+                _startCausation = null;
+                _startState = null;
+                _startHash = null;
+            }
+
+            Instance = instance;
+        }
+
+        private bool TryHoldStart(TransitionRecord record)
+        {
+            var instance = Instance;
+            if (record.Sequence != 1
+                || !string.Equals(record.TransitionId, ReservedTransitions.Start, StringComparison.Ordinal)
+                || record.FromState is not null
+                || record.ToState is null
+                || record.Actor is null
+                || record.Evidence is null
+                || record.HashValue is null
+                || !Equals(record.PreviousHashValue, TraceHash.Genesis)
+                || !ReferenceEquals(record.Warnings, Array.Empty<GuardWarning>())
+                || record.RecommendationId is not null || record.Recommender is not null || record.RecommendationEvidence is not null
+                || !string.Equals(record.OrgId, instance.OrgId, StringComparison.Ordinal)
+                || !string.Equals(record.AggregateId, instance.AggregateId, StringComparison.Ordinal)
+                || !string.Equals(record.LoopId, instance.LoopId, StringComparison.Ordinal)
+                || !string.Equals(record.DefinitionVersion, instance.DefinitionVersion, StringComparison.Ordinal)
+                || !string.Equals(record.CorrelationId, instance.CorrelationId, StringComparison.Ordinal)
+                || !record.OccurredAt.EqualsExact(instance.OpenedAt))
+            {
+                return false;
+            }
+
+            _startActor = record.Actor;
+            _startEvidence = record.Evidence;
+            _startCausation = record.CausationId;
+            _startState = record.ToState;
+            _startHash = record.HashValue;
+            return true;
+        }
+
+        private TransitionRecord StartRecord(LoopInstance instance)
+        {
+            var record = new TransitionRecord
+            {
+                OrgId = instance.OrgId,
+                LoopId = instance.LoopId,
+                DefinitionVersion = instance.DefinitionVersion,
+                AggregateId = instance.AggregateId,
+                Sequence = 1,
+                TransitionId = ReservedTransitions.Start,
+                FromState = null,
+                ToState = _startState!,
+                Actor = _startActor!,
+                OccurredAt = instance.OpenedAt,
+                Evidence = _startEvidence!,
+                CorrelationId = instance.CorrelationId,
+                CausationId = _startCausation,
+                Warnings = Array.Empty<GuardWarning>(),
+                PreviousHash = TransitionRecord.GenesisHash,
+                Hash = string.Empty,
+            };
+            record.SetHash(_startHash!);
+            return record;
+        }
+
+        /// <summary>Holds the started event of the compact start when the engine wrote it from that start, with a default id and untouched JSON.</summary>
+        public bool TryHoldStarted(LoopEvent e, int index)
+        {
+            var instance = Instance;
+            if (_startActor is null || _startedIndex >= 0
+                || e.Body is not EventBody<(string State, Actor Actor)> body
+                || !ReferenceEquals(body.Writer, LoopRuntime.StartedFields)
+                || !ReferenceEquals(body.Origin, e)
+                || e.Position != 0
+                || (e.JsonText is not null && !ReferenceEquals(e.JsonText, body.RenderedJson))
+                || !string.Equals(body.CausationId, _startCausation, StringComparison.Ordinal)
+                || !string.Equals(body.State.State, _startState, StringComparison.Ordinal)
+                || !ReferenceEquals(body.State.Actor, _startActor)
+                || !string.Equals(e.OrgId, instance.OrgId, StringComparison.Ordinal)
+                || !string.Equals(e.LoopId, instance.LoopId, StringComparison.Ordinal)
+                || !string.Equals(e.AggregateId, instance.AggregateId, StringComparison.Ordinal)
+                || !string.Equals(e.CorrelationId, instance.CorrelationId, StringComparison.Ordinal)
+                || !e.OccurredAt.EqualsExact(instance.OpenedAt))
+            {
+                return false;
+            }
+
+            var (high, low) = e.IdBits;
+            if ((high | low) == 0 || (e.EventIdText is { } text && !string.Equals(text, DefaultLoopIdGenerator.Format("evt", high, low), StringComparison.Ordinal)))
+            {
+                return false;
+            }
+
+            _startedIdHigh = high;
+            _startedIdLow = low;
+            _startedIndex = index;
+            return true;
+        }
+
+        /// <summary>Writes the held started event again (a new object with the committed values and JSON).</summary>
+        public LoopEvent Started(long position)
+        {
+            var instance = Instance;
+            return new LoopEvent(null, _startedIdHigh, _startedIdLow, LoopEventTypes.Started, instance.OrgId, instance.LoopId, instance.AggregateId, instance.CorrelationId, instance.OpenedAt,
+                new EventBody<(string State, Actor Actor)>(_startCausation, (_startState!, _startActor!), LoopRuntime.StartedFields))
+            {
+                Position = position,
+            };
         }
 
         public Dictionary<string, IdempotencyEntry>? Idempotency { get; set; }
