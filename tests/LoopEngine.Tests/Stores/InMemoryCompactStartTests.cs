@@ -1,0 +1,170 @@
+using LoopEngine;
+using LoopEngine.Tests.TestSupport;
+using Microsoft.Extensions.Time.Testing;
+
+namespace LoopEngine.Tests.Stores;
+
+/// <summary>
+/// The in-memory store keeps an engine-written start compact (the <c>$start</c> record as the fields its instance does not
+/// hold, the started event as its id's bits) and writes both again on read: what a reader gets must equal what was committed,
+/// byte for byte, before and after the instance moves or changes a field the compact start takes from it.
+/// </summary>
+public sealed class InMemoryCompactStartTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 2, 14, 9, 14, 10, 123, TimeSpan.Zero);
+
+    [Theory]
+    [InlineData(null, null)]
+    [InlineData("corr_given", "cause-1")]
+    public async Task Start_DefaultIds_HeldCompactAndReadBackEqualToWhatWasCommitted(string? correlationId, string? causationId)
+    {
+        var (store, capture, engine) = Create();
+
+        await engine.StartAsync(new StartLoopRequest
+        {
+            LoopId = "scm.procurement", AggregateId = "PO-1", Actor = TestLoops.Replenishment, CorrelationId = correlationId, CausationId = causationId,
+            Evidence = Evidence.Parse("""{"source":"erp","lines":[1,2]}"""),
+        });
+
+        store.HoldsCompactStart("default", "PO-1").Should().BeTrue();
+        store.HeldEvent(1).Should().NotBeOfType<LoopEvent>("the started event is held by its instance's entry");
+        await ShouldReadBackAsCommittedAsync(store, capture);
+    }
+
+    [Fact]
+    public async Task Start_ThenTransitions_StartStaysCompactAndTraceAndEventsReadBackAsCommitted()
+    {
+        var (store, capture, engine) = Create();
+        await engine.StartAsync(new StartLoopRequest { LoopId = "scm.procurement", AggregateId = "PO-1", Actor = TestLoops.Replenishment });
+        await engine.TransitionAsync(new TransitionRequest { AggregateId = "PO-1", TransitionId = "confirm_po", Actor = TestLoops.Drew, Evidence = Evidence.Parse("""{"approved":true}""") });
+        await engine.TransitionAsync(new TransitionRequest { AggregateId = "PO-1", TransitionId = "close", Actor = Actor.Webhook("webhook:erp"), Evidence = Evidence.Empty });
+
+        store.HoldsCompactStart("default", "PO-1").Should().BeTrue();
+        await ShouldReadBackAsCommittedAsync(store, capture);
+        (await engine.VerifyTraceAsync("PO-1")).IsValid.Should().BeTrue();
+    }
+
+    [Theory]
+    [InlineData("correlation")]
+    [InlineData("version")]
+    [InlineData("loop")]
+    [InlineData("opened")]
+    public async Task InstanceWrite_ChangesAFieldTheCompactStartTakesFromIt_StartReadsBackAsCommitted(string change)
+    {
+        var (store, capture, engine) = Create();
+        var instance = await engine.StartAsync(new StartLoopRequest { LoopId = "scm.procurement", AggregateId = "PO-1", Actor = TestLoops.Replenishment, CausationId = "cause-1" });
+        var changed = change switch
+        {
+            "correlation" => instance with { CorrelationId = "corr_other" },
+            "version" => instance with { DefinitionVersion = "9.9.9" },
+            "loop" => instance with { LoopId = "other.loop" },
+            _ => instance with { OpenedAt = instance.OpenedAt.AddMinutes(1) },
+        };
+
+        var result = await capture.CommitAsync(new StoreCommit { OrgId = "default", Instances = [new InstanceWrite(changed with { Version = 2 }, 1)] });
+
+        result.IsCommitted.Should().BeTrue();
+        store.HoldsCompactStart("default", "PO-1").Should().BeFalse("the start no longer shares those fields with its instance");
+        store.HeldEvent(1).Should().BeOfType<LoopEvent>();
+        await ShouldReadBackAsCommittedAsync(store, capture);
+    }
+
+    [Fact]
+    public async Task Start_RecordOrEventNotAsTheEngineWritesThem_KeptAsCommitted()
+    {
+        var store = new InMemoryLoopStore();
+        var (_, capture, engine) = Create();
+        await engine.StartAsync(new StartLoopRequest { LoopId = "scm.procurement", AggregateId = "PO-1", Actor = TestLoops.Replenishment });
+        var commit = capture.Commits[0];
+        var record = commit.Records[0] with { Warnings = [new GuardWarning("g", "soft")] };
+        var started = commit.Events[0] with { Json = commit.Events[0].Json.Replace("\"initialState\"", "\"initialState\" ", StringComparison.Ordinal) };
+
+        (await store.CommitAsync(commit with { Records = [record], Events = [started] })).IsCommitted.Should().BeTrue();
+        // A copy made with 'with' renders its original's JSON: it must not be written again from its own fields.
+        var copied = commit.Events[0] with { AggregateId = "PO-2" };
+        (await store.CommitAsync(commit with { Instances = [new InstanceWrite(commit.Instances[0].Instance with { AggregateId = "PO-2" }, 0)], Records = [commit.Records[0] with { AggregateId = "PO-2" }], Events = [copied] })).IsCommitted.Should().BeTrue();
+
+        store.HoldsCompactStart("default", "PO-1").Should().BeFalse();
+        store.HoldsCompactStart("default", "PO-2").Should().BeTrue();
+        store.HeldEvent(2).Should().BeSameAs(copied);
+        (await store.ReadTraceAsync("default", "PO-1"))[0].Should().Be(record);
+        var events = await store.ReadEventsAsync(0, 10);
+        events[0].Should().Be(started with { Position = 1 });
+        events[0].Json.Should().Be(started.Json);
+        events[1].Should().Be(copied with { Position = 2 });
+        events[1].Json.Should().Be(copied.Json);
+    }
+
+    private static async Task ShouldReadBackAsCommittedAsync(InMemoryLoopStore store, CapturingStore capture)
+    {
+        var committedRecords = capture.Commits.SelectMany(c => c.Records).ToList();
+        var committedEvents = capture.Commits.SelectMany(c => c.Events).ToList();
+        var trace = await store.ReadTraceAsync("default", "PO-1");
+        trace.Should().HaveCount(committedRecords.Count);
+        for (var i = 0; i < trace.Count; i++)
+        {
+            trace[i].Should().Be(committedRecords[i]);
+            trace[i].Hash.Should().Be(committedRecords[i].Hash);
+            trace[i].PreviousHash.Should().Be(committedRecords[i].PreviousHash);
+            TraceCanonicalizer.ToCanonicalJson(trace[i]).Should().Be(TraceCanonicalizer.ToCanonicalJson(committedRecords[i]));
+            TraceCanonicalizer.ComputeHash(trace[i]).Should().Be(committedRecords[i].Hash);
+        }
+
+        // Read twice: a compact event is written again on every read, each time the same.
+        foreach (var events in new[] { await store.ReadEventsAsync(0, 100), await store.ReadEventsAsync(0, 100) })
+        {
+            events.Should().HaveCount(committedEvents.Count);
+            for (var i = 0; i < events.Count; i++)
+            {
+                events[i].Json.Should().Be(committedEvents[i].Json);
+                events[i].EventId.Should().Be(committedEvents[i].EventId);
+                events[i].Should().Be(committedEvents[i] with { Position = i + 1 });
+            }
+        }
+    }
+
+    private static (InMemoryLoopStore Store, CapturingStore Capture, LoopRuntime Engine) Create()
+    {
+        var store = new InMemoryLoopStore();
+        var capture = new CapturingStore(store);
+        var registry = new LoopRegistry();
+        registry.Add(TestLoops.Procurement());
+        return (store, capture, new LoopRuntime(capture, registry, timeProvider: new FakeTimeProvider(Now)));
+    }
+
+    /// <summary>Forwards to an in-memory store and keeps every commit it was given.</summary>
+    private sealed class CapturingStore(InMemoryLoopStore inner) : ILoopStore
+    {
+        public List<StoreCommit> Commits { get; } = [];
+
+        public ValueTask<CommitResult> CommitAsync(StoreCommit commit, CancellationToken cancellationToken = default)
+        {
+            Commits.Add(commit);
+            return inner.CommitAsync(commit, cancellationToken);
+        }
+
+        public ValueTask<LoopInstance?> GetInstanceAsync(string orgId, string aggregateId, CancellationToken cancellationToken = default) => inner.GetInstanceAsync(orgId, aggregateId, cancellationToken);
+
+        public ValueTask<IReadOnlyList<TransitionRecord>> ReadTraceAsync(string orgId, string aggregateId, long fromSequence = 1, int maxCount = int.MaxValue, CancellationToken cancellationToken = default) => inner.ReadTraceAsync(orgId, aggregateId, fromSequence, maxCount, cancellationToken);
+
+        public ValueTask<Page<LoopInstance>> QueryInstancesAsync(InstanceQuery query, CancellationToken cancellationToken = default) => inner.QueryInstancesAsync(query, cancellationToken);
+
+        public ValueTask<IReadOnlyList<LoopEvent>> ReadEventsAsync(long afterPosition, int maxCount, CancellationToken cancellationToken = default) => inner.ReadEventsAsync(afterPosition, maxCount, cancellationToken);
+
+        public ValueTask WaitForEventsAsync(long afterPosition, TimeSpan timeout, CancellationToken cancellationToken = default) => inner.WaitForEventsAsync(afterPosition, timeout, cancellationToken);
+
+        public ValueTask<long?> GetCheckpointAsync(string subscriberName, CancellationToken cancellationToken = default) => inner.GetCheckpointAsync(subscriberName, cancellationToken);
+
+        public ValueTask SetCheckpointAsync(string subscriberName, long position, CancellationToken cancellationToken = default) => inner.SetCheckpointAsync(subscriberName, position, cancellationToken);
+
+        public ValueTask<IdempotencyEntry?> GetIdempotencyEntryAsync(string orgId, string aggregateId, string key, CancellationToken cancellationToken = default) => inner.GetIdempotencyEntryAsync(orgId, aggregateId, key, cancellationToken);
+
+        public ValueTask<Recommendation?> GetRecommendationAsync(string orgId, string recommendationId, CancellationToken cancellationToken = default) => inner.GetRecommendationAsync(orgId, recommendationId, cancellationToken);
+
+        public ValueTask<Page<Recommendation>> QueryRecommendationsAsync(RecommendationQuery query, CancellationToken cancellationToken = default) => inner.QueryRecommendationsAsync(query, cancellationToken);
+
+        public ValueTask<long> NextSequenceValueAsync(string orgId, string sequenceName, CancellationToken cancellationToken = default) => inner.NextSequenceValueAsync(orgId, sequenceName, cancellationToken);
+
+        public ValueTask SeedSequenceAsync(string orgId, string sequenceName, long nextValue, CancellationToken cancellationToken = default) => inner.SeedSequenceAsync(orgId, sequenceName, nextValue, cancellationToken);
+    }
+}
