@@ -8,33 +8,32 @@ namespace LoopEngine;
 /// is written when read), or, for a text that is not 64 lowercase hex digits (a record built or loaded by hand, a tampered
 /// store), that text verbatim. Immutable; a record's hash and the next record's previous hash share one instance.
 /// </summary>
-internal sealed class TraceHash : IEquatable<TraceHash>
+internal class TraceHash : IEquatable<TraceHash>
 {
     /// <summary>The previous hash of record 1: 32 zero bytes (64 zeros).</summary>
-    public static readonly TraceHash Genesis = new(0, 0, 0, 0, null);
+    public static readonly TraceHash Genesis = new(0, 0, 0, 0);
 
     /// <summary>The empty text: a record's hash before the engine seals it.</summary>
-    public static readonly TraceHash Empty = new(0, 0, 0, 0, string.Empty);
+    public static readonly TraceHash Empty = new Verbatim(string.Empty);
 
     private readonly ulong _a;
     private readonly ulong _b;
     private readonly ulong _c;
     private readonly ulong _d;
 
-    // Set only for a text that is not the lowercase hex of 32 bytes; then the bytes are unused.
-    private readonly string? _text;
-
-    private TraceHash(ulong a, ulong b, ulong c, ulong d, string? text)
+    private TraceHash(ulong a, ulong b, ulong c, ulong d)
     {
         _a = a;
         _b = b;
         _c = c;
         _d = d;
-        _text = text;
     }
 
     /// <summary>Gets a value indicating whether this is the hex of 32 bytes (not a verbatim text).</summary>
-    public bool IsBytes => _text is null;
+    public bool IsBytes => Text is null;
+
+    /// <summary>Gets the verbatim text of a hash that is not the lowercase hex of 32 bytes (then the bytes are unused), otherwise <see langword="null"/>.</summary>
+    protected virtual string? Text => null;
 
     /// <summary>Creates a hash from its 32 bytes.</summary>
     public static TraceHash FromBytes(ReadOnlySpan<byte> hash)
@@ -48,8 +47,7 @@ internal sealed class TraceHash : IEquatable<TraceHash>
             BinaryPrimitives.ReadUInt64BigEndian(hash),
             BinaryPrimitives.ReadUInt64BigEndian(hash[8..]),
             BinaryPrimitives.ReadUInt64BigEndian(hash[16..]),
-            BinaryPrimitives.ReadUInt64BigEndian(hash[24..]),
-            null);
+            BinaryPrimitives.ReadUInt64BigEndian(hash[24..]));
     }
 
     /// <summary>Holds a hash text: 64 lowercase hex digits as their 32 bytes, any other text verbatim; <see langword="null"/> stays <see langword="null"/>.</summary>
@@ -72,14 +70,14 @@ internal sealed class TraceHash : IEquatable<TraceHash>
 
         if (text.Length != 64)
         {
-            return new TraceHash(0, 0, 0, 0, text);
+            return new Verbatim(text);
         }
 
         foreach (var ch in text)
         {
             if (ch is not ((>= '0' and <= '9') or (>= 'a' and <= 'f')))
             {
-                return new TraceHash(0, 0, 0, 0, text);
+                return new Verbatim(text);
             }
         }
 
@@ -100,9 +98,9 @@ internal sealed class TraceHash : IEquatable<TraceHash>
     /// <summary>Writes the text as a JSON string (canonical JSON: hex needs no escaping).</summary>
     public void WriteJsonString(IBufferWriter<byte> output)
     {
-        if (_text is not null)
+        if (Text is { } text)
         {
-            CanonicalJson.WriteString(output, _text);
+            CanonicalJson.WriteString(output, text);
             return;
         }
 
@@ -128,9 +126,9 @@ internal sealed class TraceHash : IEquatable<TraceHash>
     /// <summary>Returns the text: 64 lowercase hex digits, or the verbatim text.</summary>
     public override string ToString()
     {
-        if (_text is not null)
+        if (Text is { } text)
         {
-            return _text;
+            return text;
         }
 
         Span<byte> bytes = stackalloc byte[32];
@@ -142,11 +140,17 @@ internal sealed class TraceHash : IEquatable<TraceHash>
     public bool Equals(TraceHash? other) =>
         other is not null
         && (ReferenceEquals(this, other)
-            || (_a == other._a && _b == other._b && _c == other._c && _d == other._d && string.Equals(_text, other._text, StringComparison.Ordinal)));
+            || (_a == other._a && _b == other._b && _c == other._c && _d == other._d && string.Equals(Text, other.Text, StringComparison.Ordinal)));
 
     /// <inheritdoc/>
     public override bool Equals(object? obj) => Equals(obj as TraceHash);
 
     /// <inheritdoc/>
-    public override int GetHashCode() => _text is null ? HashCode.Combine(_a, _b, _c, _d) : StringComparer.Ordinal.GetHashCode(_text);
+    public override int GetHashCode() => Text is { } text ? StringComparer.Ordinal.GetHashCode(text) : HashCode.Combine(_a, _b, _c, _d);
+
+    /// <summary>A text kept verbatim (the 32-byte form needs no field for it).</summary>
+    private sealed class Verbatim(string text) : TraceHash(0, 0, 0, 0)
+    {
+        protected override string? Text => text;
+    }
 }
