@@ -286,15 +286,7 @@ public sealed partial class LoopRuntime
 
         events.Add(_events.Create(LoopEventTypes.Executed, instance.OrgId, instance.LoopId, instance.AggregateId, correlation, approved?.Id ?? causation, now,
             (From: instance.CurrentState, To: toState, Transition: transition.Id, Actor: actor, Evidence: evidence, DurationMs: (long)(now - instance.UpdatedAt).TotalMilliseconds),
-            static (w, s) =>
-            {
-                w.WriteString("fromState", s.From);
-                w.WriteString("toState", s.To);
-                w.WriteString("transitionId", s.Transition);
-                EventWriter.WriteActor(w, "actor", s.Actor);
-                EventWriter.WriteEvidence(w, "evidence", s.Evidence);
-                w.WriteNumber("durationMs", s.DurationMs);
-            }));
+            ExecutedFields));
         if (approved is not null)
         {
             events.Add(ApprovedEvent(instance, transition, toState, actor, evidence, approved, record.Sequence, correlation, now));
@@ -576,26 +568,7 @@ public sealed partial class LoopRuntime
 
         // The blocked event keeps only what its JSON needs (it is held by the store until read).
         events[next] = _events.Create(LoopEventTypes.Blocked, instance.OrgId, instance.LoopId, instance.AggregateId, correlation, causation, now,
-            (Transition: transitionId, Actor: actor, decision.Reason, decision.Failures),
-            static (w, s) =>
-            {
-                w.WriteString("transitionId", s.Transition);
-                w.WriteString("reason", ToWireName(s.Reason));
-                EventWriter.WriteActor(w, "actor", s.Actor);
-                if (s.Failures.Count > 0)
-                {
-                    w.WriteStartArray("guardFailures");
-                    foreach (var failure in s.Failures)
-                    {
-                        w.WriteStartObject();
-                        w.WriteString("guardId", failure.GuardId);
-                        w.WriteString("message", failure.Message);
-                        w.WriteEndObject();
-                    }
-
-                    w.WriteEndArray();
-                }
-            });
+            (Transition: transitionId, Actor: actor, decision.Reason, decision.Failures), BlockedFields);
 
         // A blocked request appends only its events: no instance, trace or idempotency write.
         await _store.CommitAsync(new StoreCommit { OrgId = instance.OrgId, Events = events }, cancellationToken).ConfigureAwait(false);
@@ -658,14 +631,51 @@ public sealed partial class LoopRuntime
 
     private LoopEvent RequestedEvent(LoopInstance instance, string transitionId, Actor actor, Evidence evidence, string correlation, string? causation, DateTimeOffset now) =>
         _events.Create(LoopEventTypes.TransitionRequested, instance.OrgId, instance.LoopId, instance.AggregateId, correlation, causation, now,
-            (Transition: transitionId, Actor: actor, Evidence: evidence, Now: now),
-            static (w, s) =>
+            (Transition: transitionId, Actor: actor, Evidence: evidence, Now: now), RequestedFields);
+
+    // The writers of the events every request writes. The in-memory store recognizes an event by its writer and keeps
+    // it compact (written again from the trace record or the request's values when read), so each is one static instance.
+
+    /// <summary>Writes a <c>loop.transition_requested</c> event's own fields.</summary>
+    internal static readonly Action<Utf8JsonWriter, (string Transition, Actor Actor, Evidence Evidence, DateTimeOffset Now)> RequestedFields = static (w, s) =>
+    {
+        w.WriteString("transitionId", s.Transition);
+        EventWriter.WriteActor(w, "actor", s.Actor);
+        EventWriter.WriteEvidence(w, "evidence", s.Evidence);
+        EventWriter.WriteTime(w, "requestedAt", s.Now);
+    };
+
+    /// <summary>Writes a <c>loop.transition_executed</c> event's own fields.</summary>
+    internal static readonly Action<Utf8JsonWriter, (string From, string To, string Transition, Actor Actor, Evidence Evidence, long DurationMs)> ExecutedFields = static (w, s) =>
+    {
+        w.WriteString("fromState", s.From);
+        w.WriteString("toState", s.To);
+        w.WriteString("transitionId", s.Transition);
+        EventWriter.WriteActor(w, "actor", s.Actor);
+        EventWriter.WriteEvidence(w, "evidence", s.Evidence);
+        w.WriteNumber("durationMs", s.DurationMs);
+    };
+
+    /// <summary>Writes a <c>loop.transition_blocked</c> event's own fields.</summary>
+    internal static readonly Action<Utf8JsonWriter, (string Transition, Actor Actor, BlockReason Reason, IReadOnlyList<GuardFailure> Failures)> BlockedFields = static (w, s) =>
+    {
+        w.WriteString("transitionId", s.Transition);
+        w.WriteString("reason", ToWireName(s.Reason));
+        EventWriter.WriteActor(w, "actor", s.Actor);
+        if (s.Failures.Count > 0)
+        {
+            w.WriteStartArray("guardFailures");
+            foreach (var failure in s.Failures)
             {
-                w.WriteString("transitionId", s.Transition);
-                EventWriter.WriteActor(w, "actor", s.Actor);
-                EventWriter.WriteEvidence(w, "evidence", s.Evidence);
-                EventWriter.WriteTime(w, "requestedAt", s.Now);
-            });
+                w.WriteStartObject();
+                w.WriteString("guardId", failure.GuardId);
+                w.WriteString("message", failure.Message);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+        }
+    };
 
     private LoopEvent GuardFailedEvent(LoopInstance instance, string transitionId, GuardFailure failure, Actor actor, string correlation, string? causation, DateTimeOffset now) =>
         _events.Create(LoopEventTypes.GuardFailed, instance.OrgId, instance.LoopId, instance.AggregateId, correlation, causation, now,

@@ -18,7 +18,7 @@ public sealed class InMemoryCompactStartTests
     [InlineData("corr_given", "cause-1")]
     public async Task Start_DefaultIds_HeldCompactAndReadBackEqualToWhatWasCommitted(string? correlationId, string? causationId)
     {
-        var (store, capture, engine) = Create();
+        var (store, capture, engine, time) = Create();
 
         await engine.StartAsync(new StartLoopRequest
         {
@@ -32,16 +32,85 @@ public sealed class InMemoryCompactStartTests
     }
 
     [Fact]
-    public async Task Start_ThenTransitions_StartStaysCompactAndTraceAndEventsReadBackAsCommitted()
+    public async Task Start_ThenExecutedAndRejectedRequests_HeldCompactAndTraceAndEventsReadBackAsCommitted()
     {
-        var (store, capture, engine) = Create();
+        var (store, capture, engine, time) = Create();
         await engine.StartAsync(new StartLoopRequest { LoopId = "scm.procurement", AggregateId = "PO-1", Actor = TestLoops.Replenishment });
-        await engine.TransitionAsync(new TransitionRequest { AggregateId = "PO-1", TransitionId = "confirm_po", Actor = TestLoops.Drew, Evidence = Evidence.Parse("""{"approved":true}""") });
-        await engine.TransitionAsync(new TransitionRequest { AggregateId = "PO-1", TransitionId = "close", Actor = Actor.Webhook("webhook:erp"), Evidence = Evidence.Empty });
+        time.Advance(TimeSpan.FromMilliseconds(90_061));
+        await engine.TransitionAsync(new TransitionRequest { AggregateId = "PO-1", TransitionId = "confirm_po", Actor = TestLoops.Drew, Evidence = Evidence.Parse("""{"approved":true}"""), CausationId = "cause-7" });
+        time.Advance(TimeSpan.FromMilliseconds(1_234));
+        (await engine.TransitionAsync(new TransitionRequest { AggregateId = "PO-1", TransitionId = "close", Actor = Actor.Webhook("webhook:erp"), Evidence = Evidence.Empty, CorrelationId = "corr_other" })).IsBlocked.Should().BeTrue();
 
         store.HoldsCompactStart("default", "PO-1").Should().BeTrue();
+        var record = capture.Commits[1].Records[0];
+        store.HeldEvent(2).Should().BeSameAs(record, "an executed request's events are written again from its trace record");
+        store.HeldEvent(3).Should().BeSameAs(record);
+        store.HeldEvent(4).Should().NotBeOfType<LoopEvent>("a rejected request's events are held as one row").And.BeSameAs(store.HeldEvent(5));
         await ShouldReadBackAsCommittedAsync(store, capture);
+        (await store.ReadEventsAsync(0, 10))[2].Json.Should().Contain("\"durationMs\":90061");
         (await engine.VerifyTraceAsync("PO-1")).IsValid.Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task Request_EventsNotWrittenFromWhatTheStoreHolds_KeptAsCommitted()
+    {
+        var (_, capture, engine, time) = Create();
+        await engine.StartAsync(new StartLoopRequest { LoopId = "scm.procurement", AggregateId = "PO-1", Actor = TestLoops.Replenishment });
+        time.Advance(TimeSpan.FromSeconds(5));
+        await engine.TransitionAsync(new TransitionRequest { AggregateId = "PO-1", TransitionId = "confirm_po", Actor = TestLoops.Drew, Evidence = Evidence.Parse("""{"approved":true}""") });
+        await engine.TransitionAsync(new TransitionRequest { AggregateId = "PO-1", TransitionId = "close", Actor = Actor.Webhook("webhook:erp"), Evidence = Evidence.Empty });
+        var (start, step, rejected) = (capture.Commits[0], capture.Commits[1], capture.Commits[2]);
+        var blocked = rejected.Events[1];
+        var blockedBody = (EventBody<(string, Actor, BlockReason, IReadOnlyList<GuardFailure>)>)blocked.Body!;
+        var later = new LoopEvent(null, 7, 9, blocked.Type, blocked.OrgId, blocked.LoopId, blocked.AggregateId, blocked.CorrelationId, blocked.OccurredAt.AddMilliseconds(1),
+            new EventBody<(string, Actor, BlockReason, IReadOnlyList<GuardFailure>)>(blockedBody.CausationId, blockedBody.State, LoopRuntime.BlockedFields));
+
+        // Replayed into a fresh store: as committed, a record whose evidence is not the events' own,
+        // or an executed event that is a copy; and a rejection whose blocked event is 1 ms later than its requested event.
+        foreach (var (variant, expectCompactPair) in new (Func<StoreCommit, StoreCommit>, bool)[]
+        {
+            (c => c, true),
+            (c => c with { Records = [c.Records[0] with { Evidence = Evidence.Parse("""{"approved":true,"other":1}""") }] }, false),
+            (c => c with { Events = [c.Events[0], c.Events[1] with { }] }, false),
+        })
+        {
+            var store = new InMemoryLoopStore();
+            (await store.CommitAsync(start)).IsCommitted.Should().BeTrue();
+            var changed = variant(step);
+            (await store.CommitAsync(changed)).IsCommitted.Should().BeTrue();
+            (await store.CommitAsync(rejected with { Events = [rejected.Events[0], later] })).IsCommitted.Should().BeTrue();
+
+            (store.HeldEvent(2) is TransitionRecord).Should().Be(expectCompactPair);
+            store.HeldEvent(4).Should().BeOfType<LoopEvent>();
+            var events = await store.ReadEventsAsync(0, 10);
+            var committed = start.Events.Concat(changed.Events).Concat([rejected.Events[0], later]).ToList();
+            events.Should().HaveCount(committed.Count);
+            for (var i = 0; i < events.Count; i++)
+            {
+                events[i].Json.Should().Be(committed[i].Json);
+                events[i].Should().Be(committed[i] with { Position = i + 1 });
+            }
+        }
+    }
+
+    [Fact]
+    public async Task StartedInstanceOpenedEarlier_ExecutedEventDurationNotTheRecordsDistance_KeptAsCommitted()
+    {
+        var (_, capture, engine, time) = Create();
+        await engine.StartAsync(new StartLoopRequest { LoopId = "scm.procurement", AggregateId = "PO-1", Actor = TestLoops.Replenishment });
+        time.Advance(TimeSpan.FromSeconds(5));
+        await engine.TransitionAsync(new TransitionRequest { AggregateId = "PO-1", TransitionId = "confirm_po", Actor = TestLoops.Drew, Evidence = Evidence.Parse("""{"approved":true}""") });
+        var start = capture.Commits[0];
+        var instance = start.Instances[0].Instance;
+
+        // The store's start record is not compact (its time is not the instance's), and the record before the step is 2 s later than the event's duration says.
+        var store = new InMemoryLoopStore();
+        (await store.CommitAsync(start with { Records = [start.Records[0] with { OccurredAt = instance.OpenedAt.AddSeconds(2) }] })).IsCommitted.Should().BeTrue();
+        (await store.CommitAsync(capture.Commits[1])).IsCommitted.Should().BeTrue();
+
+        store.HeldEvent(2).Should().BeOfType<LoopEvent>();
+        var events = await store.ReadEventsAsync(1, 10);
+        events[1].Json.Should().Be(capture.Commits[1].Events[1].Json).And.Contain("\"durationMs\":5000");
     }
 
     [Theory]
@@ -51,7 +120,7 @@ public sealed class InMemoryCompactStartTests
     [InlineData("opened")]
     public async Task InstanceWrite_ChangesAFieldTheCompactStartTakesFromIt_StartReadsBackAsCommitted(string change)
     {
-        var (store, capture, engine) = Create();
+        var (store, capture, engine, time) = Create();
         var instance = await engine.StartAsync(new StartLoopRequest { LoopId = "scm.procurement", AggregateId = "PO-1", Actor = TestLoops.Replenishment, CausationId = "cause-1" });
         var changed = change switch
         {
@@ -73,7 +142,7 @@ public sealed class InMemoryCompactStartTests
     public async Task Start_RecordOrEventNotAsTheEngineWritesThem_KeptAsCommitted()
     {
         var store = new InMemoryLoopStore();
-        var (_, capture, engine) = Create();
+        var (_, capture, engine, _) = Create();
         await engine.StartAsync(new StartLoopRequest { LoopId = "scm.procurement", AggregateId = "PO-1", Actor = TestLoops.Replenishment });
         var commit = capture.Commits[0];
         var record = commit.Records[0] with { Warnings = [new GuardWarning("g", "soft")] };
@@ -123,13 +192,14 @@ public sealed class InMemoryCompactStartTests
         }
     }
 
-    private static (InMemoryLoopStore Store, CapturingStore Capture, LoopRuntime Engine) Create()
+    private static (InMemoryLoopStore Store, CapturingStore Capture, LoopRuntime Engine, FakeTimeProvider Time) Create()
     {
         var store = new InMemoryLoopStore();
         var capture = new CapturingStore(store);
         var registry = new LoopRegistry();
         registry.Add(TestLoops.Procurement());
-        return (store, capture, new LoopRuntime(capture, registry, timeProvider: new FakeTimeProvider(Now)));
+        var time = new FakeTimeProvider(Now);
+        return (store, capture, new LoopRuntime(capture, registry, timeProvider: time), time);
     }
 
     /// <summary>Forwards to an in-memory store and keeps every commit it was given.</summary>
