@@ -269,7 +269,6 @@ public sealed partial class LoopRuntime
             Hash = string.Empty,
         });
 
-        var events = new List<LoopEvent>(2 + decision.Warnings.Count + (approved is null ? 0 : 1) + (ended ? 1 : 0));
         var recommendations = approved is null && instance.PendingRecommendationCount == 0 ? null : new List<Recommendation>();
         var pending = instance.PendingRecommendationCount;
         if (approved is not null)
@@ -277,6 +276,9 @@ public sealed partial class LoopRuntime
             recommendations!.Add(approved with { Status = RecommendationStatus.Approved, DecidedAt = now, DecidedBy = actor, ExecutedSequence = record.Sequence });
             pending--;
         }
+
+        // Superseded recommendations and spawned children add events whose number is known only later.
+        var events = new EventBatch(2 + decision.Warnings.Count + (approved is null ? 0 : 1) + (ended ? 1 : 0), pending > 0 || transition.Spawns.Count > 0 || spawnAggregateIds is not null);
 
         events.Add(RequestedEvent(instance, transition.Id, actor, evidence, correlation, causation, now));
         foreach (var warning in decision.Warnings)
@@ -294,7 +296,7 @@ public sealed partial class LoopRuntime
 
         if (pending > 0)
         {
-            pending -= await SupersedeAsync(instance, approved?.Id, correlation, now, recommendations!, events, cancellationToken).ConfigureAwait(false);
+            pending -= await SupersedeAsync(instance, approved?.Id, correlation, now, recommendations!, events.List, cancellationToken).ConfigureAwait(false);
         }
 
         if (status == LoopStatus.Closed)
@@ -367,7 +369,7 @@ public sealed partial class LoopRuntime
             OrgId = instance.OrgId,
             Instances = writes,
             Records = records,
-            Events = events,
+            Events = events.Events,
             Recommendations = recommendations ?? (IReadOnlyList<Recommendation>)[],
             Timers = TimersIfSupported(timers),
             Idempotency = idempotencyKey is null ? null : new IdempotencyEntry
@@ -426,6 +428,42 @@ public sealed partial class LoopRuntime
     }
 
     /// <summary>Marks the aggregate's pending recommendations superseded (the loop moved on); returns how many.</summary>
+    /// <summary>A commit's events: an exact-size array when their number is known up front (no list object per step), else a list.</summary>
+    private struct EventBatch
+    {
+        private readonly LoopEvent[]? _array;
+        private int _count;
+
+        public EventBatch(int count, bool growable)
+        {
+            if (growable)
+            {
+                List = new List<LoopEvent>(count + 2);
+            }
+            else
+            {
+                _array = new LoopEvent[count];
+            }
+        }
+
+        /// <summary>Gets the list of a growable batch.</summary>
+        public List<LoopEvent> List { get; } = null!;
+
+        public readonly IReadOnlyList<LoopEvent> Events => _array ?? (IReadOnlyList<LoopEvent>)List;
+
+        public void Add(LoopEvent e)
+        {
+            if (_array is null)
+            {
+                List.Add(e);
+            }
+            else
+            {
+                _array[_count++] = e;
+            }
+        }
+    }
+
     private async ValueTask<int> SupersedeAsync(LoopInstance instance, string? exceptId, string correlation, DateTimeOffset now, List<Recommendation> recommendations, List<LoopEvent> events, CancellationToken cancellationToken)
     {
         var page = await _store.QueryRecommendationsAsync(
