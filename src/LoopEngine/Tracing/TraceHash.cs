@@ -6,7 +6,8 @@ namespace LoopEngine;
 /// <summary>
 /// A trace hash as records and instances hold it: the 32 bytes of a SHA-256 hash (its lowercase hex text, 64 characters,
 /// is written when read), or, for a text that is not 64 lowercase hex digits (a record built or loaded by hand, a tampered
-/// store), that text verbatim. Immutable; a record's hash and the next record's previous hash share one instance.
+/// store), that text verbatim. Immutable (the hex text is cached when first read); a record's hash, the next record's
+/// previous hash and the instance's head hash share one instance.
 /// </summary>
 internal class TraceHash : IEquatable<TraceHash>
 {
@@ -20,6 +21,10 @@ internal class TraceHash : IEquatable<TraceHash>
     private readonly ulong _b;
     private readonly ulong _c;
     private readonly ulong _d;
+
+    // The hex text once written: a store that writes text columns reads a record's hash, the next record's previous hash
+    // and the instance's head hash, one shared instance, so it is formatted once.
+    private string? _hex;
 
     private TraceHash(ulong a, ulong b, ulong c, ulong d)
     {
@@ -131,6 +136,11 @@ internal class TraceHash : IEquatable<TraceHash>
             return text;
         }
 
+        return _hex ??= Format();
+    }
+
+    private string Format()
+    {
         Span<byte> bytes = stackalloc byte[32];
         WriteBytes(bytes);
         return Convert.ToHexStringLower(bytes);

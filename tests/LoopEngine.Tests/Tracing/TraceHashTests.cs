@@ -19,7 +19,7 @@ public sealed class TraceHashTests
             var text = Convert.ToHexStringLower(bytes);
             var hash = TraceHash.Parse(text)!;
             hash.IsBytes.Should().BeTrue();
-            hash.ToString().Should().Be(text);
+            hash.ToString().Should().Be(text).And.BeSameAs(hash.ToString(), "the text is written once and shared by every reader");
             Span<byte> back = stackalloc byte[32];
             hash.WriteBytes(back);
             back.ToArray().Should().Equal(bytes);
