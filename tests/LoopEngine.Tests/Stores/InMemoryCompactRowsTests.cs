@@ -5,11 +5,12 @@ using Microsoft.Extensions.Time.Testing;
 namespace LoopEngine.Tests.Stores;
 
 /// <summary>
-/// The in-memory store keeps an engine-written start compact (the <c>$start</c> record as the fields its instance does not
-/// hold, the started event as its id's bits) and writes both again on read: what a reader gets must equal what was committed,
-/// byte for byte, before and after the instance moves or changes a field the compact start takes from it.
+/// The in-memory store keeps what the engine wrote compact where it can write it again (a start's record and started
+/// event, an executed request's events beside its trace record, a rejected request's events as one row): what a reader
+/// gets must equal what was committed, byte for byte, before and after the instance moves or changes a field the compact
+/// start takes from it; anything the engine did not write exactly so is kept as committed.
 /// </summary>
-public sealed class InMemoryCompactStartTests
+public sealed class InMemoryCompactRowsTests
 {
     private static readonly DateTimeOffset Now = new(2026, 2, 14, 9, 14, 10, 123, TimeSpan.Zero);
 
