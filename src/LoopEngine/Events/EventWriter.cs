@@ -154,13 +154,25 @@ internal abstract class EventBody
     public LoopEvent Origin { get; set; } = null!;
 
     /// <summary>Gets the JSON, written on first read and shared by every copy of the event (a store that stamps positions on read makes copies).</summary>
-    public string Json => field ??= Render();
+    public string Json => RenderedJson ??= Render();
+
+    /// <summary>Gets the JSON if it has been written, otherwise <see langword="null"/>.</summary>
+    public string? RenderedJson { get; private set; }
 
     public abstract string Render();
 }
 
 internal sealed class EventBody<TState>(string? causationId, TState state, Action<Utf8JsonWriter, TState> body) : EventBody
 {
+    /// <summary>Gets the causation id the envelope carries.</summary>
+    public string? CausationId => causationId;
+
+    /// <summary>Gets the values the JSON is written from.</summary>
+    public TState State => state;
+
+    /// <summary>Gets the writer of the type's fields.</summary>
+    public Action<Utf8JsonWriter, TState> Writer => body;
+
     public override string Render() =>
         EventWriter.Render(Origin.EventId, Origin.Type, Origin.OrgId, Origin.LoopId, Origin.AggregateId, Origin.CorrelationId, causationId, Origin.OccurredAt, state, body);
 }

@@ -38,6 +38,18 @@ public sealed record LoopEvent
     }
 #pragma warning restore CS8618
 
+    /// <summary>Gets the body the JSON is written from (engine events), or <see langword="null"/>.</summary>
+    internal EventBody? Body => _body;
+
+    /// <summary>Gets the 128 bits of a default-generated id (both 0 when the id was given as text).</summary>
+    internal (ulong High, ulong Low) IdBits => (_idHigh, _idLow);
+
+    /// <summary>Gets the id text if it has been set or formatted, otherwise <see langword="null"/>.</summary>
+    internal string? EventIdText => _eventId;
+
+    /// <summary>Gets the JSON text if it has been set or read, otherwise <see langword="null"/>.</summary>
+    internal string? JsonText => _json;
+
     /// <summary>Gets the global position in the stream (assigned by the store; 0 before the event is stored).</summary>
     public long Position { get; init; }
 

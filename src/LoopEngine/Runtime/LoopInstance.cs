@@ -3,6 +3,9 @@ namespace LoopEngine;
 /// <summary>A snapshot of one running (or ended) loop for one aggregate. Immutable; stores persist it.</summary>
 public sealed record LoopInstance
 {
+    // The head hash is kept as its 32 bytes and written as hex text when read.
+    private TraceHash? _headHash;
+
     /// <summary>Gets the org (tenant) the instance belongs to.</summary>
     public required string OrgId { get; init; }
 
@@ -37,7 +40,18 @@ public sealed record LoopInstance
     public DateTimeOffset? ClosedAt { get; init; }
 
     /// <summary>Gets the hash of the last trace record (the head of the chain).</summary>
-    public required string HeadHash { get; init; }
+    public required string HeadHash
+    {
+        get => _headHash?.ToString()!;
+        init => _headHash = TraceHash.Parse(value);
+    }
+
+    /// <summary>Gets or sets the head hash as held (shared with the head record, never rendered as text by the engine).</summary>
+    internal TraceHash? HeadHashValue
+    {
+        get => _headHash;
+        init => _headHash = value;
+    }
 
     /// <summary>Gets the loop id of the parent that spawned this loop, or <see langword="null"/>.</summary>
     public string? ParentLoopId { get; init; }

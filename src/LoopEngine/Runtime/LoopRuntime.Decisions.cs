@@ -264,11 +264,11 @@ public sealed partial class LoopRuntime
             RecommendationId = approved?.Id,
             Recommender = approved?.Recommender,
             RecommendationEvidence = approved?.Evidence,
-            PreviousHash = instance.HeadHash,
+            PreviousHash = TransitionRecord.GenesisHash,
+            PreviousHashValue = instance.HeadHashValue,
             Hash = string.Empty,
         });
 
-        var events = new List<LoopEvent>(2 + decision.Warnings.Count + (approved is null ? 0 : 1) + (ended ? 1 : 0));
         var recommendations = approved is null && instance.PendingRecommendationCount == 0 ? null : new List<Recommendation>();
         var pending = instance.PendingRecommendationCount;
         if (approved is not null)
@@ -276,6 +276,9 @@ public sealed partial class LoopRuntime
             recommendations!.Add(approved with { Status = RecommendationStatus.Approved, DecidedAt = now, DecidedBy = actor, ExecutedSequence = record.Sequence });
             pending--;
         }
+
+        // Superseded recommendations and spawned children add events whose number is known only later.
+        var events = new EventBatch(2 + decision.Warnings.Count + (approved is null ? 0 : 1) + (ended ? 1 : 0), pending > 0 || transition.Spawns.Count > 0 || spawnAggregateIds is not null);
 
         events.Add(RequestedEvent(instance, transition.Id, actor, evidence, correlation, causation, now));
         foreach (var warning in decision.Warnings)
@@ -285,15 +288,7 @@ public sealed partial class LoopRuntime
 
         events.Add(_events.Create(LoopEventTypes.Executed, instance.OrgId, instance.LoopId, instance.AggregateId, correlation, approved?.Id ?? causation, now,
             (From: instance.CurrentState, To: toState, Transition: transition.Id, Actor: actor, Evidence: evidence, DurationMs: (long)(now - instance.UpdatedAt).TotalMilliseconds),
-            static (w, s) =>
-            {
-                w.WriteString("fromState", s.From);
-                w.WriteString("toState", s.To);
-                w.WriteString("transitionId", s.Transition);
-                EventWriter.WriteActor(w, "actor", s.Actor);
-                EventWriter.WriteEvidence(w, "evidence", s.Evidence);
-                w.WriteNumber("durationMs", s.DurationMs);
-            }));
+            ExecutedFields));
         if (approved is not null)
         {
             events.Add(ApprovedEvent(instance, transition, toState, actor, evidence, approved, record.Sequence, correlation, now));
@@ -301,7 +296,7 @@ public sealed partial class LoopRuntime
 
         if (pending > 0)
         {
-            pending -= await SupersedeAsync(instance, approved?.Id, correlation, now, recommendations!, events, cancellationToken).ConfigureAwait(false);
+            pending -= await SupersedeAsync(instance, approved?.Id, correlation, now, recommendations!, events.List, cancellationToken).ConfigureAwait(false);
         }
 
         if (status == LoopStatus.Closed)
@@ -330,7 +325,7 @@ public sealed partial class LoopRuntime
             Version = record.Sequence,
             UpdatedAt = now,
             ClosedAt = ended ? now : null,
-            HeadHash = record.Hash,
+            HeadHashValue = record.HashValue,
             PendingRecommendationCount = Math.Max(0, pending),
             PendingRecommendations = [],
         };
@@ -374,7 +369,7 @@ public sealed partial class LoopRuntime
             OrgId = instance.OrgId,
             Instances = writes,
             Records = records,
-            Events = events,
+            Events = events.Events,
             Recommendations = recommendations ?? (IReadOnlyList<Recommendation>)[],
             Timers = TimersIfSupported(timers),
             Idempotency = idempotencyKey is null ? null : new IdempotencyEntry
@@ -433,6 +428,42 @@ public sealed partial class LoopRuntime
     }
 
     /// <summary>Marks the aggregate's pending recommendations superseded (the loop moved on); returns how many.</summary>
+    /// <summary>A commit's events: an exact-size array when their number is known up front (no list object per step), else a list.</summary>
+    private struct EventBatch
+    {
+        private readonly LoopEvent[]? _array;
+        private int _count;
+
+        public EventBatch(int count, bool growable)
+        {
+            if (growable)
+            {
+                List = new List<LoopEvent>(count + 2);
+            }
+            else
+            {
+                _array = new LoopEvent[count];
+            }
+        }
+
+        /// <summary>Gets the list of a growable batch.</summary>
+        public List<LoopEvent> List { get; } = null!;
+
+        public readonly IReadOnlyList<LoopEvent> Events => _array ?? (IReadOnlyList<LoopEvent>)List;
+
+        public void Add(LoopEvent e)
+        {
+            if (_array is null)
+            {
+                List.Add(e);
+            }
+            else
+            {
+                _array[_count++] = e;
+            }
+        }
+    }
+
     private async ValueTask<int> SupersedeAsync(LoopInstance instance, string? exceptId, string correlation, DateTimeOffset now, List<Recommendation> recommendations, List<LoopEvent> events, CancellationToken cancellationToken)
     {
         var page = await _store.QueryRecommendationsAsync(
@@ -575,26 +606,7 @@ public sealed partial class LoopRuntime
 
         // The blocked event keeps only what its JSON needs (it is held by the store until read).
         events[next] = _events.Create(LoopEventTypes.Blocked, instance.OrgId, instance.LoopId, instance.AggregateId, correlation, causation, now,
-            (Transition: transitionId, Actor: actor, decision.Reason, decision.Failures),
-            static (w, s) =>
-            {
-                w.WriteString("transitionId", s.Transition);
-                w.WriteString("reason", ToWireName(s.Reason));
-                EventWriter.WriteActor(w, "actor", s.Actor);
-                if (s.Failures.Count > 0)
-                {
-                    w.WriteStartArray("guardFailures");
-                    foreach (var failure in s.Failures)
-                    {
-                        w.WriteStartObject();
-                        w.WriteString("guardId", failure.GuardId);
-                        w.WriteString("message", failure.Message);
-                        w.WriteEndObject();
-                    }
-
-                    w.WriteEndArray();
-                }
-            });
+            (Transition: transitionId, Actor: actor, decision.Reason, decision.Failures), BlockedFields);
 
         // A blocked request appends only its events: no instance, trace or idempotency write.
         await _store.CommitAsync(new StoreCommit { OrgId = instance.OrgId, Events = events }, cancellationToken).ConfigureAwait(false);
@@ -657,14 +669,51 @@ public sealed partial class LoopRuntime
 
     private LoopEvent RequestedEvent(LoopInstance instance, string transitionId, Actor actor, Evidence evidence, string correlation, string? causation, DateTimeOffset now) =>
         _events.Create(LoopEventTypes.TransitionRequested, instance.OrgId, instance.LoopId, instance.AggregateId, correlation, causation, now,
-            (Transition: transitionId, Actor: actor, Evidence: evidence, Now: now),
-            static (w, s) =>
+            (Transition: transitionId, Actor: actor, Evidence: evidence, Now: now), RequestedFields);
+
+    // The writers of the events every request writes. The in-memory store recognizes an event by its writer and keeps
+    // it compact (written again from the trace record or the request's values when read), so each is one static instance.
+
+    /// <summary>Writes a <c>loop.transition_requested</c> event's own fields.</summary>
+    internal static readonly Action<Utf8JsonWriter, (string Transition, Actor Actor, Evidence Evidence, DateTimeOffset Now)> RequestedFields = static (w, s) =>
+    {
+        w.WriteString("transitionId", s.Transition);
+        EventWriter.WriteActor(w, "actor", s.Actor);
+        EventWriter.WriteEvidence(w, "evidence", s.Evidence);
+        EventWriter.WriteTime(w, "requestedAt", s.Now);
+    };
+
+    /// <summary>Writes a <c>loop.transition_executed</c> event's own fields.</summary>
+    internal static readonly Action<Utf8JsonWriter, (string From, string To, string Transition, Actor Actor, Evidence Evidence, long DurationMs)> ExecutedFields = static (w, s) =>
+    {
+        w.WriteString("fromState", s.From);
+        w.WriteString("toState", s.To);
+        w.WriteString("transitionId", s.Transition);
+        EventWriter.WriteActor(w, "actor", s.Actor);
+        EventWriter.WriteEvidence(w, "evidence", s.Evidence);
+        w.WriteNumber("durationMs", s.DurationMs);
+    };
+
+    /// <summary>Writes a <c>loop.transition_blocked</c> event's own fields.</summary>
+    internal static readonly Action<Utf8JsonWriter, (string Transition, Actor Actor, BlockReason Reason, IReadOnlyList<GuardFailure> Failures)> BlockedFields = static (w, s) =>
+    {
+        w.WriteString("transitionId", s.Transition);
+        w.WriteString("reason", ToWireName(s.Reason));
+        EventWriter.WriteActor(w, "actor", s.Actor);
+        if (s.Failures.Count > 0)
+        {
+            w.WriteStartArray("guardFailures");
+            foreach (var failure in s.Failures)
             {
-                w.WriteString("transitionId", s.Transition);
-                EventWriter.WriteActor(w, "actor", s.Actor);
-                EventWriter.WriteEvidence(w, "evidence", s.Evidence);
-                EventWriter.WriteTime(w, "requestedAt", s.Now);
-            });
+                w.WriteStartObject();
+                w.WriteString("guardId", failure.GuardId);
+                w.WriteString("message", failure.Message);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+        }
+    };
 
     private LoopEvent GuardFailedEvent(LoopInstance instance, string transitionId, GuardFailure failure, Actor actor, string correlation, string? causation, DateTimeOffset now) =>
         _events.Create(LoopEventTypes.GuardFailed, instance.OrgId, instance.LoopId, instance.AggregateId, correlation, causation, now,

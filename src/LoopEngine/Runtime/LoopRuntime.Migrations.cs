@@ -61,7 +61,7 @@ public sealed partial class LoopRuntime
                 Status = target.StatusOf(toState),
                 Version = record.Sequence,
                 UpdatedAt = now,
-                HeadHash = record.Hash,
+                HeadHashValue = record.HashValue,
                 PendingRecommendationCount = 0,
                 PendingRecommendations = [],
             };

@@ -202,7 +202,7 @@ public sealed partial class LoopRuntime
                     w.WriteString("errorMessage", request.Reason);
                     EventWriter.WriteActor(w, "actor", request.Actor);
                 }));
-            var updated = instance with { Status = status, Version = record.Sequence, UpdatedAt = now, ClosedAt = now, HeadHash = record.Hash, PendingRecommendationCount = 0, PendingRecommendations = [] };
+            var updated = instance with { Status = status, Version = record.Sequence, UpdatedAt = now, ClosedAt = now, HeadHashValue = record.HashValue, PendingRecommendationCount = 0, PendingRecommendations = [] };
             List<TimerChange>? timers = null;
             CancelEngineTimers(ref timers, GetCompiled(instance.LoopId, instance.DefinitionVersion).Definition, instance);
             var result = await _store.CommitAsync(
@@ -242,7 +242,8 @@ public sealed partial class LoopRuntime
             OccurredAt = now,
             Evidence = evidence,
             CorrelationId = instance.CorrelationId,
-            PreviousHash = instance.HeadHash,
+            PreviousHash = TransitionRecord.GenesisHash,
+            PreviousHashValue = instance.HeadHashValue,
             Hash = string.Empty,
         });
         var events = new List<LoopEvent>();

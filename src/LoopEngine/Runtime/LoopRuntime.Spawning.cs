@@ -114,7 +114,8 @@ public sealed partial class LoopRuntime
             CorrelationId = correlation,
             OpenedAt = now,
             UpdatedAt = now,
-            HeadHash = record.Hash,
+            HeadHash = TransitionRecord.GenesisHash,
+            HeadHashValue = record.HashValue,
             ParentLoopId = parentLoopId,
             ParentAggregateId = parentAggregateId,
         };

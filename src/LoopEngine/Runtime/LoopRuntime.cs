@@ -219,15 +219,11 @@ public sealed partial class LoopRuntime : ILoopEngine
             CorrelationId = correlation,
             OpenedAt = now,
             UpdatedAt = now,
-            HeadHash = record.Hash,
+            HeadHash = TransitionRecord.GenesisHash,
+            HeadHashValue = record.HashValue,
         };
         var started = _events.Create(LoopEventTypes.Started, org, definition.Id, request.AggregateId, correlation, request.CausationId, now,
-            (State: definition.InitialState, request.Actor),
-            static (w, s) =>
-            {
-                w.WriteString("initialState", s.State);
-                EventWriter.WriteActor(w, "actor", s.Actor);
-            });
+            (State: definition.InitialState, request.Actor), StartedFields);
         var timers = new List<TimerChange>(1);
         AddSlaTimer(timers, definition, instance);
         var result = await _store.CommitAsync(
@@ -411,10 +407,20 @@ public sealed partial class LoopRuntime : ILoopEngine
         return new TransitionResult { Outcome = TransitionOutcome.PendingApproval, Instance = instance, Recommendation = recommendation, IsReplay = true };
     }
 
+    /// <summary>
+    /// Writes a started event's own fields. The in-memory store recognizes a started event by this writer and keeps it as
+    /// the 128 bits of its id, rendering it again from the start record and the instance when read.
+    /// </summary>
+    internal static readonly Action<System.Text.Json.Utf8JsonWriter, (string State, Actor Actor)> StartedFields = static (w, s) =>
+    {
+        w.WriteString("initialState", s.State);
+        EventWriter.WriteActor(w, "actor", s.Actor);
+    };
+
     /// <summary>Sets a new record's hash (computed from its other fields) in place: the record is not yet shared.</summary>
     private static TransitionRecord Seal(TransitionRecord record)
     {
-        record.SetHash(TraceCanonicalizer.ComputeHash(record));
+        record.SetHash(TraceCanonicalizer.ComputeHashValue(record));
         return record;
     }
 }

@@ -1,9 +1,21 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Text.Json;
+
 namespace LoopEngine;
 
 /// <summary>
 /// A store in process memory: for tests, simulations and hosts that keep no history across restarts. Thread-safe;
 /// commits are atomic and serialized; readers get copies, never the store's own collections.
 /// </summary>
+/// <remarks>
+/// What a commit writes is kept compact where the engine wrote it from values the store holds anyway, and written again,
+/// equal to what was committed, when read. An open loop's start: the <c>$start</c> record as the few fields its instance
+/// does not already hold, its <c>loop.started</c> event as the 128 bits of its id (a change to the fields they share with
+/// the instance first turns them back into the committed objects). An executed request's <c>transition_requested</c> and
+/// <c>transition_executed</c> events: their ids, beside the trace record they repeat. A rejected request's
+/// <c>transition_requested</c> and <c>transition_blocked</c> events: one row of the request's values and their ids.
+/// Fewer, smaller objects kept alive make garbage collection cheaper for every commit that follows.
+/// </remarks>
 public sealed class InMemoryLoopStore : ILoopStore, ITimerStore
 {
     // Check's "no conflict" answer; Apply returns the real result with the event positions.
@@ -11,7 +23,7 @@ public sealed class InMemoryLoopStore : ILoopStore, ITimerStore
 
     private readonly Lock _gate = new();
     private readonly Dictionary<(string Org, string Aggregate), Entry> _instances = [];
-    private readonly List<LoopEvent> _events = [];
+    private readonly EventLog _events = new();
     private readonly Dictionary<(string Org, string Id), Recommendation> _recommendations = [];
     private readonly Dictionary<string, long> _checkpoints = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Org, string Name), long> _sequences = [];
@@ -126,7 +138,7 @@ public sealed class InMemoryLoopStore : ILoopStore, ITimerStore
             var instance = write.Instance.PendingRecommendations.Count == 0 ? write.Instance : write.Instance with { PendingRecommendations = [] };
             if (_instances.TryGetValue(key, out var entry))
             {
-                entry.Instance = instance;
+                entry.Replace(instance, _events);
             }
             else
             {
@@ -158,15 +170,170 @@ public sealed class InMemoryLoopStore : ILoopStore, ITimerStore
             ApplyTimer(commit.OrgId, timers[t]);
         }
 
-        // Events are kept as committed; a read stamps each copy it returns with its position (its index + 1).
-        var positions = commit.Events.Count == 0 ? [] : new long[commit.Events.Count];
-        for (var i = 0; i < commit.Events.Count; i++)
+        // Events are kept as committed (or compact, see the class remarks); a read stamps each copy it returns with its
+        // position (its index + 1).
+        var events = commit.Events;
+        var positions = events.Count == 0 ? [] : new long[events.Count];
+        TransitionRecord? anchored = null;
+        for (var i = 0; i < events.Count; i++)
         {
+            var e = events[i];
             positions[i] = _events.Count + 1L;
-            _events.Add(commit.Events[i]);
+            if (i + 1 < events.Count && TryHoldPair(commit, e, events[i + 1], ref anchored) is { } anchor)
+            {
+                positions[i + 1] = _events.Count + 2L;
+                _events.Add(anchor, e.IdBits);
+                _events.Add(anchor, events[i + 1].IdBits);
+                i++;
+                continue;
+            }
+
+            // A start's started event is held by its entry when the entry can write it again exactly.
+            if (records.Count > 0 && string.Equals(e.Type, LoopEventTypes.Started, StringComparison.Ordinal)
+                && _instances.TryGetValue((commit.OrgId, e.AggregateId), out var owner) && owner.TryHoldStarted(e, _events.Count))
+            {
+                _events.Add(owner, e.IdBits);
+            }
+            else
+            {
+                _events.Add(e, default);
+            }
         }
 
         return CommitResult.Committed(positions);
+    }
+
+    /// <summary>
+    /// Returns what holds a request's two events when the engine wrote them from values the store can keep instead: the
+    /// trace record for requested + executed (which repeat it), a <see cref="RejectedRow"/> for requested + blocked.
+    /// </summary>
+    private object? TryHoldPair(StoreCommit commit, LoopEvent requested, LoopEvent second, ref TransitionRecord? anchored)
+    {
+        if (!IsPristine(requested, LoopEventTypes.TransitionRequested, LoopRuntime.RequestedFields, out var asked))
+        {
+            return null;
+        }
+
+        var request = asked.State;
+        if (IsPristine(second, LoopEventTypes.Executed, LoopRuntime.ExecutedFields, out var executed))
+        {
+            var r = FindRecord(commit, requested.AggregateId);
+            var step = executed.State;
+            if (r is null || ReferenceEquals(r, anchored) || r.Sequence < 2
+                || !_instances.TryGetValue((commit.OrgId, r.AggregateId), out var entry)
+                || entry.RecordCount < r.Sequence || !ReferenceEquals(entry.GetRecord((int)r.Sequence - 1), r)
+                || !IsEnvelopeOf(requested, asked.CausationId, r) || !IsEnvelopeOf(second, executed.CausationId, r)
+                || !string.Equals(request.Transition, r.TransitionId, StringComparison.Ordinal)
+                || !ReferenceEquals(request.Actor, r.Actor) || !ReferenceEquals(request.Evidence, r.Evidence)
+                || TraceCanonicalizer.Truncate(request.Now) != r.OccurredAt
+                || !string.Equals(step.From, r.FromState, StringComparison.Ordinal)
+                || !string.Equals(step.To, r.ToState, StringComparison.Ordinal)
+                || !string.Equals(step.Transition, r.TransitionId, StringComparison.Ordinal)
+                || !ReferenceEquals(step.Actor, r.Actor) || !ReferenceEquals(step.Evidence, r.Evidence)
+                || step.DurationMs != entry.DurationBefore(r))
+            {
+                return null;
+            }
+
+            anchored = r;
+            return r;
+        }
+
+        if (IsPristine(second, LoopEventTypes.Blocked, LoopRuntime.BlockedFields, out var blocked)
+            && string.Equals(requested.OrgId, second.OrgId, StringComparison.Ordinal)
+            && string.Equals(requested.LoopId, second.LoopId, StringComparison.Ordinal)
+            && string.Equals(requested.AggregateId, second.AggregateId, StringComparison.Ordinal)
+            && string.Equals(requested.CorrelationId, second.CorrelationId, StringComparison.Ordinal)
+            && requested.OccurredAt.EqualsExact(second.OccurredAt)
+            && string.Equals(asked.CausationId, blocked.CausationId, StringComparison.Ordinal)
+            && string.Equals(request.Transition, blocked.State.Transition, StringComparison.Ordinal)
+            && ReferenceEquals(request.Actor, blocked.State.Actor)
+            && TraceCanonicalizer.Truncate(request.Now) == requested.OccurredAt
+            && blocked.State.Failures is not null)
+        {
+            return new RejectedRow(requested, asked.CausationId, request.Transition, request.Actor, request.Evidence, blocked.State.Reason, blocked.State.Failures);
+        }
+
+        return null;
+    }
+
+    private static TransitionRecord? FindRecord(StoreCommit commit, string aggregateId)
+    {
+        var records = commit.Records;
+        for (var r = 0; r < records.Count; r++)
+        {
+            if (string.Equals(records[r].AggregateId, aggregateId, StringComparison.Ordinal) && string.Equals(records[r].OrgId, commit.OrgId, StringComparison.Ordinal))
+            {
+                return records[r];
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Tells whether an event's envelope is the one written from a record (its org, loop, aggregate, correlation, causation and time).</summary>
+    private static bool IsEnvelopeOf(LoopEvent e, string? causationId, TransitionRecord r) =>
+        string.Equals(e.OrgId, r.OrgId, StringComparison.Ordinal)
+        && string.Equals(e.LoopId, r.LoopId, StringComparison.Ordinal)
+        && string.Equals(e.AggregateId, r.AggregateId, StringComparison.Ordinal)
+        && string.Equals(e.CorrelationId, r.CorrelationId, StringComparison.Ordinal)
+        && string.Equals(causationId, r.CausationId, StringComparison.Ordinal)
+        && e.OccurredAt.EqualsExact(r.OccurredAt);
+
+    /// <summary>
+    /// Tells whether an event is exactly as the engine created it with <paramref name="writer"/>: not a copy, no position,
+    /// JSON not replaced, a default-generated id. Such an event can be written again from its values, byte for byte.
+    /// </summary>
+    private static bool IsPristine<TState>(LoopEvent e, string type, Action<Utf8JsonWriter, TState> writer, [NotNullWhen(true)] out EventBody<TState>? body)
+    {
+        body = e.Body as EventBody<TState>;
+        if (body is null
+            || !ReferenceEquals(body.Writer, writer)
+            || !ReferenceEquals(body.Origin, e)
+            || e.Position != 0
+            || !string.Equals(e.Type, type, StringComparison.Ordinal)
+            || (e.JsonText is not null && !ReferenceEquals(e.JsonText, body.RenderedJson)))
+        {
+            return false;
+        }
+
+        var (high, low) = e.IdBits;
+        return (high | low) != 0
+            && (e.EventIdText is not { } text || string.Equals(text, DefaultLoopIdGenerator.Format("evt", high, low), StringComparison.Ordinal));
+    }
+
+    /// <summary>Writes a held event again, as committed, stamped with its position.</summary>
+    private LoopEvent Materialize(int index)
+    {
+        var position = index + 1L;
+        var held = _events[index];
+        switch (held)
+        {
+            case LoopEvent stored:
+                return stored.Position == position ? stored : stored with { Position = position };
+            case Entry owner:
+                return owner.Started(_events.IdBits(index), position);
+            case TransitionRecord r:
+                var (high, low) = _events.IdBits(index);
+                if (index > 0 && ReferenceEquals(_events[index - 1], r))
+                {
+                    var duration = _instances[(r.OrgId, r.AggregateId)].DurationBefore(r);
+                    return new LoopEvent(null, high, low, LoopEventTypes.Executed, r.OrgId, r.LoopId, r.AggregateId, r.CorrelationId, r.OccurredAt,
+                        new EventBody<(string, string, string, Actor, Evidence, long)>(r.CausationId, (r.FromState!, r.ToState, r.TransitionId, r.Actor, r.Evidence, duration), LoopRuntime.ExecutedFields))
+                    {
+                        Position = position,
+                    };
+                }
+
+                return new LoopEvent(null, high, low, LoopEventTypes.TransitionRequested, r.OrgId, r.LoopId, r.AggregateId, r.CorrelationId, r.OccurredAt,
+                    new EventBody<(string, Actor, Evidence, DateTimeOffset)>(r.CausationId, (r.TransitionId, r.Actor, r.Evidence, r.OccurredAt), LoopRuntime.RequestedFields))
+                {
+                    Position = position,
+                };
+            default:
+                var row = (RejectedRow)held;
+                return row.Materialize(_events.IdBits(index), index > 0 && ReferenceEquals(_events[index - 1], row), position);
+        }
     }
 
     /// <inheritdoc/>
@@ -236,9 +403,7 @@ public sealed class InMemoryLoopStore : ILoopStore, ITimerStore
             var page = new LoopEvent[count];
             for (var i = 0; i < count; i++)
             {
-                var stored = _events[start + i];
-                var position = start + i + 1L;
-                page[i] = stored.Position == position ? stored : stored with { Position = position };
+                page[i] = Materialize(start + i);
             }
 
             return ValueTask.FromResult<IReadOnlyList<LoopEvent>>(page);
@@ -498,28 +663,245 @@ public sealed class InMemoryLoopStore : ILoopStore, ITimerStore
         }
     }
 
+    /// <summary>Gets the event held at a position (1-based) as a reader sees it; for tests.</summary>
+    internal object HeldEvent(long position)
+    {
+        lock (_gate)
+        {
+            return _events[(int)position - 1];
+        }
+    }
+
+    /// <summary>Gets a value indicating whether an instance's start record is held compact; for tests.</summary>
+    internal bool HoldsCompactStart(string orgId, string aggregateId)
+    {
+        lock (_gate)
+        {
+            return _instances.TryGetValue((orgId, aggregateId), out var entry) && entry.HasCompactStart;
+        }
+    }
+
+    /// <summary>
+    /// The event stream in fixed-size chunks (no copy as it grows). Each slot holds a <see cref="LoopEvent"/>, or what a
+    /// compact event is written from: the <see cref="Entry"/> of a start, the trace record of an executed request, a
+    /// <see cref="RejectedRow"/>; beside it, in a chunk without references, a compact event's id bits.
+    /// </summary>
+    private sealed class EventLog
+    {
+        private const int ChunkBits = 10;
+        private const int ChunkSize = 1 << ChunkBits;
+        private object[][] _chunks = new object[4][];
+        private (ulong High, ulong Low)[][] _ids = new (ulong, ulong)[4][];
+
+        public int Count { get; private set; }
+
+        public object this[int index]
+        {
+            get => _chunks[index >> ChunkBits][index & (ChunkSize - 1)];
+            set => _chunks[index >> ChunkBits][index & (ChunkSize - 1)] = value;
+        }
+
+        public (ulong High, ulong Low) IdBits(int index) => _ids[index >> ChunkBits][index & (ChunkSize - 1)];
+
+        public void Add(object item, (ulong High, ulong Low) idBits)
+        {
+            var chunk = Count >> ChunkBits;
+            if (chunk == _chunks.Length)
+            {
+                Array.Resize(ref _chunks, _chunks.Length * 2);
+                Array.Resize(ref _ids, _ids.Length * 2);
+            }
+
+            (_chunks[chunk] ??= new object[ChunkSize])[Count & (ChunkSize - 1)] = item;
+            (_ids[chunk] ??= new (ulong, ulong)[ChunkSize])[Count & (ChunkSize - 1)] = idBits;
+            Count++;
+        }
+    }
+
+    /// <summary>A rejected request's values: its <c>transition_requested</c> and <c>transition_blocked</c> events are written from them.</summary>
+    private sealed class RejectedRow(LoopEvent requested, string? causationId, string transitionId, Actor actor, Evidence evidence, BlockReason reason, IReadOnlyList<GuardFailure> failures)
+    {
+        private readonly string _orgId = requested.OrgId;
+        private readonly string _loopId = requested.LoopId;
+        private readonly string _aggregateId = requested.AggregateId;
+        private readonly string _correlationId = requested.CorrelationId;
+        private readonly DateTimeOffset _occurredAt = requested.OccurredAt;
+
+        public LoopEvent Materialize((ulong High, ulong Low) id, bool blocked, long position) => blocked
+            ? new LoopEvent(null, id.High, id.Low, LoopEventTypes.Blocked, _orgId, _loopId, _aggregateId, _correlationId, _occurredAt,
+                new EventBody<(string, Actor, BlockReason, IReadOnlyList<GuardFailure>)>(causationId, (transitionId, actor, reason, failures), LoopRuntime.BlockedFields))
+            {
+                Position = position,
+            }
+            : new LoopEvent(null, id.High, id.Low, LoopEventTypes.TransitionRequested, _orgId, _loopId, _aggregateId, _correlationId, _occurredAt,
+                new EventBody<(string, Actor, Evidence, DateTimeOffset)>(causationId, (transitionId, actor, evidence, _occurredAt), LoopRuntime.RequestedFields))
+            {
+                Position = position,
+            };
+    }
+
     private sealed class Entry(LoopInstance instance)
     {
-        public LoopInstance Instance { get; set; } = instance;
+        public LoopInstance Instance { get; private set; } = instance;
 
         // The start record is held directly; a list is allocated only when a second record arrives (most memory is held by open loops that have not moved yet).
         private TransitionRecord? _first;
         private List<TransitionRecord>? _rest;
 
-        public int RecordCount => _first is null ? 0 : 1 + (_rest?.Count ?? 0);
+        // An engine-written $start record, held as the fields the instance does not hold (_first stays null): the rest
+        // (org, loop, version, aggregate, correlation id, time) is the instance's as long as it keeps them.
+        private Actor? _startActor;
+        private Evidence? _startEvidence;
+        private string? _startCausation;
+        private string? _startState;
+        private TraceHash? _startHash;
 
-        public TransitionRecord GetRecord(int index) => index == 0 ? _first! : _rest![index - 1];
+        // Its started event's index in the stream, when held here (the stream keeps its id's bits).
+        private int _startedIndex = -1;
+
+        public bool HasCompactStart => _startActor is not null;
+
+        public int RecordCount => _first is null && _startActor is null ? 0 : 1 + (_rest?.Count ?? 0);
+
+        public TransitionRecord GetRecord(int index) => index == 0 ? _first ?? StartRecord(Instance) : _rest![index - 1];
+
+        /// <summary>Gets the milliseconds from the record before <paramref name="record"/> (sequence 2 or later, held here) to it, as its executed event states them.</summary>
+        public long DurationBefore(TransitionRecord record)
+        {
+            var index = (int)record.Sequence - 2;
+            var previous = index == 0 ? _first?.OccurredAt ?? Instance.OpenedAt : _rest![index - 1].OccurredAt;
+            return (long)(record.OccurredAt - previous).TotalMilliseconds;
+        }
 
         public void AddRecord(TransitionRecord record)
         {
-            if (_first is null)
+            if (_first is null && _startActor is null)
             {
-                _first = record;
+                if (!TryHoldStart(record))
+                {
+                    _first = record;
+                }
             }
             else
             {
                 (_rest ??= new List<TransitionRecord>(4)).Add(record);
             }
+        }
+
+        /// <summary>Replaces the instance; first turns a compact start back into objects if the new instance changes a field they take from it.</summary>
+        public void Replace(LoopInstance instance, EventLog events)
+        {
+            var old = Instance;
+            if (_startActor is not null && !ReferenceEquals(instance, old)
+                && !(string.Equals(instance.LoopId, old.LoopId, StringComparison.Ordinal)
+                    && string.Equals(instance.DefinitionVersion, old.DefinitionVersion, StringComparison.Ordinal)
+                    && string.Equals(instance.CorrelationId, old.CorrelationId, StringComparison.Ordinal)
+                    && instance.OpenedAt.EqualsExact(old.OpenedAt)))
+            {
+                if (_startedIndex >= 0)
+                {
+                    events[_startedIndex] = Started(events.IdBits(_startedIndex), 0);
+                    _startedIndex = -1;
+                }
+
+                _first = StartRecord(old);
+                _startActor = null;
+                _startEvidence = null;
+                _startCausation = null;
+                _startState = null;
+                _startHash = null;
+            }
+
+            Instance = instance;
+        }
+
+        private bool TryHoldStart(TransitionRecord record)
+        {
+            var instance = Instance;
+            if (record.Sequence != 1
+                || !string.Equals(record.TransitionId, ReservedTransitions.Start, StringComparison.Ordinal)
+                || record.FromState is not null
+                || record.ToState is null
+                || record.Actor is null
+                || record.Evidence is null
+                || record.HashValue is null
+                || !Equals(record.PreviousHashValue, TraceHash.Genesis)
+                || !ReferenceEquals(record.Warnings, Array.Empty<GuardWarning>())
+                || record.RecommendationId is not null || record.Recommender is not null || record.RecommendationEvidence is not null
+                || !string.Equals(record.OrgId, instance.OrgId, StringComparison.Ordinal)
+                || !string.Equals(record.AggregateId, instance.AggregateId, StringComparison.Ordinal)
+                || !string.Equals(record.LoopId, instance.LoopId, StringComparison.Ordinal)
+                || !string.Equals(record.DefinitionVersion, instance.DefinitionVersion, StringComparison.Ordinal)
+                || !string.Equals(record.CorrelationId, instance.CorrelationId, StringComparison.Ordinal)
+                || !record.OccurredAt.EqualsExact(instance.OpenedAt))
+            {
+                return false;
+            }
+
+            _startActor = record.Actor;
+            _startEvidence = record.Evidence;
+            _startCausation = record.CausationId;
+            _startState = record.ToState;
+            _startHash = record.HashValue;
+            return true;
+        }
+
+        private TransitionRecord StartRecord(LoopInstance instance)
+        {
+            var record = new TransitionRecord
+            {
+                OrgId = instance.OrgId,
+                LoopId = instance.LoopId,
+                DefinitionVersion = instance.DefinitionVersion,
+                AggregateId = instance.AggregateId,
+                Sequence = 1,
+                TransitionId = ReservedTransitions.Start,
+                FromState = null,
+                ToState = _startState!,
+                Actor = _startActor!,
+                OccurredAt = instance.OpenedAt,
+                Evidence = _startEvidence!,
+                CorrelationId = instance.CorrelationId,
+                CausationId = _startCausation,
+                Warnings = Array.Empty<GuardWarning>(),
+                PreviousHash = TransitionRecord.GenesisHash,
+                Hash = string.Empty,
+            };
+            record.SetHash(_startHash!);
+            return record;
+        }
+
+        /// <summary>Holds the started event of the compact start when the engine wrote it from that start, with a default id and untouched JSON.</summary>
+        public bool TryHoldStarted(LoopEvent e, int index)
+        {
+            var instance = Instance;
+            if (_startActor is null || _startedIndex >= 0
+                || !IsPristine(e, LoopEventTypes.Started, LoopRuntime.StartedFields, out var body)
+                || !string.Equals(body.CausationId, _startCausation, StringComparison.Ordinal)
+                || !string.Equals(body.State.State, _startState, StringComparison.Ordinal)
+                || !ReferenceEquals(body.State.Actor, _startActor)
+                || !string.Equals(e.OrgId, instance.OrgId, StringComparison.Ordinal)
+                || !string.Equals(e.LoopId, instance.LoopId, StringComparison.Ordinal)
+                || !string.Equals(e.AggregateId, instance.AggregateId, StringComparison.Ordinal)
+                || !string.Equals(e.CorrelationId, instance.CorrelationId, StringComparison.Ordinal)
+                || !e.OccurredAt.EqualsExact(instance.OpenedAt))
+            {
+                return false;
+            }
+
+            _startedIndex = index;
+            return true;
+        }
+
+        /// <summary>Writes the held started event again (a new object with the committed values and JSON).</summary>
+        public LoopEvent Started((ulong High, ulong Low) id, long position)
+        {
+            var instance = Instance;
+            return new LoopEvent(null, id.High, id.Low, LoopEventTypes.Started, instance.OrgId, instance.LoopId, instance.AggregateId, instance.CorrelationId, instance.OpenedAt,
+                new EventBody<(string State, Actor Actor)>(_startCausation, (_startState!, _startActor!), LoopRuntime.StartedFields))
+            {
+                Position = position,
+            };
         }
 
         public Dictionary<string, IdempotencyEntry>? Idempotency { get; set; }

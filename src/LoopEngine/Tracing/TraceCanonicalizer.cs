@@ -56,14 +56,17 @@ internal static class TraceCanonicalizer
     }
 
     /// <summary>Computes the hash of a record from its fields (its own <see cref="TransitionRecord.Hash"/> is ignored).</summary>
-    public static string ComputeHash(TransitionRecord record)
+    public static string ComputeHash(TransitionRecord record) => ComputeHashValue(record).ToString();
+
+    /// <summary>Computes the hash of a record from its fields as its 32 bytes (no hex text).</summary>
+    public static TraceHash ComputeHashValue(TransitionRecord record)
     {
         var buffer = t_buffer ??= new ArrayBufferWriter<byte>(1024);
         buffer.ResetWrittenCount();
         Write(buffer, record);
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
         SHA256.HashData(buffer.WrittenSpan, hash);
-        return Convert.ToHexStringLower(hash);
+        return TraceHash.FromBytes(hash);
     }
 
     /// <summary>Returns the canonical JSON text of a record without its hash.</summary>
@@ -101,7 +104,14 @@ internal static class TraceCanonicalizer
         Raw(o, ",\"orgId\":"u8);
         CanonicalJson.WriteString(o, r.OrgId);
         Raw(o, ",\"previousHash\":"u8);
-        CanonicalJson.WriteString(o, r.PreviousHash);
+        if (r.PreviousHashValue is { } previousHash)
+        {
+            previousHash.WriteJsonString(o);
+        }
+        else
+        {
+            CanonicalJson.WriteString(o, r.PreviousHash);
+        }
         Raw(o, ",\"recommendation\":"u8);
         if (r.RecommendationId is null && r.Recommender is null && r.RecommendationEvidence is null)
         {

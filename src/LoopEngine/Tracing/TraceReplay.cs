@@ -50,7 +50,8 @@ public static class TraceReplay
             OpenedAt = first.OccurredAt,
             UpdatedAt = last.OccurredAt,
             ClosedAt = ended ? last.OccurredAt : null,
-            HeadHash = last.Hash,
+            HeadHash = TransitionRecord.GenesisHash,
+            HeadHashValue = last.HashValue,
             ParentLoopId = parentLoopId,
             ParentAggregateId = parentAggregateId,
         };

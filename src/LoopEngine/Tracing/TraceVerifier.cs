@@ -17,7 +17,8 @@ public static class TraceVerifier
     public static TraceVerificationResult Verify(IReadOnlyList<TransitionRecord> records, TraceHead? head = null, bool headIsCurrent = true)
     {
         ArgumentNullException.ThrowIfNull(records);
-        var previousHash = TransitionRecord.GenesisHash;
+        // Hashes are compared as held (32 bytes, or a verbatim text): equal exactly when their texts are equal.
+        TraceHash? previousHash = TraceHash.Genesis;
         for (var i = 0; i < records.Count; i++)
         {
             var record = records[i];
@@ -34,20 +35,20 @@ public static class TraceVerifier
                     $"Record {record.Sequence} belongs to '{record.OrgId}/{record.LoopId}/{record.AggregateId}', not to '{records[0].OrgId}/{records[0].LoopId}/{records[0].AggregateId}'.", i);
             }
 
-            if (!string.Equals(record.PreviousHash, previousHash, StringComparison.Ordinal))
+            if (!Equals(record.PreviousHashValue, previousHash))
             {
                 return TraceVerificationResult.Invalid(TraceVerificationFailure.BrokenLink, record.Sequence,
                     $"Record {record.Sequence} links to previous hash {record.PreviousHash}, but record {record.Sequence - 1} hashes to {previousHash}.", i);
             }
 
-            var computed = TraceCanonicalizer.ComputeHash(record);
-            if (!string.Equals(computed, record.Hash, StringComparison.Ordinal))
+            var computed = TraceCanonicalizer.ComputeHashValue(record);
+            if (!Equals(computed, record.HashValue))
             {
                 return TraceVerificationResult.Invalid(TraceVerificationFailure.HashMismatch, record.Sequence,
                     $"Record {record.Sequence} does not match its hash: stored {record.Hash}, recomputed from its fields {computed}.", i);
             }
 
-            previousHash = record.Hash;
+            previousHash = record.HashValue;
         }
 
         var last = records.Count;
@@ -74,7 +75,7 @@ public static class TraceVerifier
                     $"The chain continues past the head at sequence {head.Sequence}: record {head.Sequence + 1} was not covered by the head.", last);
             }
 
-            if (!string.Equals(head.Hash, previousHash, StringComparison.Ordinal))
+            if (!string.Equals(head.Hash, previousHash?.ToString(), StringComparison.Ordinal))
             {
                 return TraceVerificationResult.Invalid(TraceVerificationFailure.HeadMismatch, last,
                     $"Record {last} hashes to {previousHash}, but the head says {head.Hash}.", last);

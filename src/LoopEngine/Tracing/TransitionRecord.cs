@@ -7,7 +7,9 @@ namespace LoopEngine;
 /// </summary>
 public sealed record TransitionRecord
 {
-    private string _hash = string.Empty;
+    // Both hashes are kept as their 32 bytes (TraceHash) and written as hex text when read.
+    private TraceHash? _hash = TraceHash.Empty;
+    private TraceHash? _previousHash = TraceHash.Genesis;
 
     /// <summary>The previous hash of record 1: 64 zeros.</summary>
     public const string GenesisHash = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -64,15 +66,29 @@ public sealed record TransitionRecord
     public Evidence? RecommendationEvidence { get; init; }
 
     /// <summary>Gets the previous record's hash (<see cref="GenesisHash"/> for record 1).</summary>
-    public required string PreviousHash { get; init; }
+    public required string PreviousHash
+    {
+        get => _previousHash?.ToString()!;
+        init => _previousHash = TraceHash.Parse(value);
+    }
 
     /// <summary>Gets this record's hash: SHA-256 over the canonical JSON of every other field, in lowercase hex.</summary>
     public required string Hash
     {
-        get => _hash;
-        init => _hash = value;
+        get => _hash?.ToString()!;
+        init => _hash = TraceHash.Parse(value);
+    }
+
+    /// <summary>Gets this record's hash as held (32 bytes, or a verbatim text that is not 64 lowercase hex digits).</summary>
+    internal TraceHash? HashValue => _hash;
+
+    /// <summary>Gets or sets the previous hash as held; the engine links a new record to its instance's head without text.</summary>
+    internal TraceHash? PreviousHashValue
+    {
+        get => _previousHash;
+        init => _previousHash = value;
     }
 
     /// <summary>Sets the hash of a record the engine has just built and not yet shared (saves a copy per record).</summary>
-    internal void SetHash(string hash) => _hash = hash;
+    internal void SetHash(TraceHash hash) => _hash = hash;
 }
