@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using LoopEngine.Stores;
 using Npgsql;
+using NpgsqlTypes;
 
 namespace LoopEngine.PostgreSql;
 
@@ -18,6 +19,9 @@ public sealed partial class PostgreSqlLoopStore : ILoopStore, ITimerStore, IAsyn
 {
     private const string UniqueViolation = "23505";
     private const string DivisionByZero = "22012";
+
+    /// <summary>The largest event count per commit whose multi-row insert text is built once and kept.</summary>
+    private const int MaxCachedEventCount = 16;
 
     /// <summary>The application name of the store's notification transactions, which never write events.</summary>
     private const string NotifierApplicationName = "loopengine-notifier";
@@ -40,6 +44,8 @@ public sealed partial class PostgreSqlLoopStore : ILoopStore, ITimerStore, IAsyn
     private bool _notifying;
     private Task _notifier = Task.CompletedTask;
     private int _disposed;
+    private string? _eventSequence;
+    private readonly string?[] _insertEventsSql = new string?[MaxCachedEventCount + 1];
 
     /// <summary>Initializes a new instance of the <see cref="PostgreSqlLoopStore"/> class with the default options.</summary>
     /// <param name="connectionString">An Npgsql connection string.</param>
@@ -97,7 +103,19 @@ public sealed partial class PostgreSqlLoopStore : ILoopStore, ITimerStore, IAsyn
         return _initialized.WaitAsync(cancellationToken);
     }
 
-    private Task MigrateAsync() => PostgreSqlMigrator.MigrateAsync(_dataSource, _options.Schema);
+    private async Task MigrateAsync()
+    {
+        await PostgreSqlMigrator.MigrateAsync(_dataSource, _options.Schema).ConfigureAwait(false);
+
+        // The identity sequence of event positions, which a commit advances itself under the event lock (see CommitAsync).
+        var connection = await _dataSource.OpenConnectionAsync().ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            using var command = new NpgsqlCommand("SELECT pg_get_serial_sequence($1, 'position');", connection);
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _s + ".events", NpgsqlDbType = NpgsqlDbType.Text });
+            _eventSequence = (string)(await command.ExecuteScalarAsync().ConfigureAwait(false))!;
+        }
+    }
 
     [GeneratedRegex("@[a-z_]+", RegexOptions.CultureInvariant)]
     private static partial Regex ParameterPattern();
@@ -187,15 +205,11 @@ public sealed partial class PostgreSqlLoopStore : ILoopStore, ITimerStore, IAsyn
         var eventCount = commit.Events.Count;
         if (eventCount > 0)
         {
-            // The event inserts are the transaction's first write, made under a short lock: the transaction id and the
-            // positions are taken together, so position order is transaction-id order and the horizon never skips.
-            batchCommands.Add(BatchCommand("SELECT pg_advisory_lock(@key);", set => set("@key", _eventLockKey)));
-            foreach (var loopEvent in commit.Events)
-            {
-                batchCommands.Add(BatchCommand(InsertEventSql, set => StoreRows.BindEvent(set, loopEvent)));
-            }
-
-            batchCommands.Add(BatchCommand("SELECT pg_advisory_unlock(@key);", set => set("@key", _eventLockKey)));
+            // The transaction's first statement takes its transaction id and its events' positions together under a short
+            // lock, so position order is transaction-id order and the horizon never skips; the rows are inserted after the
+            // lock is released, so concurrent commits queue on the lock only for the id and the numbers, not for the writes.
+            batchCommands.Add(ReserveEventPositionsCommand(eventCount));
+            batchCommands.Add(InsertEventsCommand(commit.Events));
         }
 
         foreach (var write in commit.Instances)
@@ -247,16 +261,19 @@ public sealed partial class PostgreSqlLoopStore : ILoopStore, ITimerStore, IAsyn
                 var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
                 await using (reader.ConfigureAwait(false))
                 {
-                    var index = -1;
-                    do
+                    if (eventCount > 0 && await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                     {
-                        index++;
-                        if (index >= 1 && index <= eventCount && await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                        // The reservation returns the last position taken; the insert gave the events the ones before it, in order.
+                        var last = reader.GetInt64(0);
+                        for (var k = 0; k < eventCount; k++)
                         {
-                            positions[index - 1] = reader.GetInt64(0);
+                            positions[k] = last - (eventCount - 1 - k);
                         }
                     }
-                    while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
+
+                    while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                    }
                 }
             }
             catch (PostgresException ex) when (ex.SqlState == DivisionByZero)
@@ -348,7 +365,86 @@ public sealed partial class PostgreSqlLoopStore : ILoopStore, ITimerStore, IAsyn
     }
 
     // The commit's statements, built once per store (the schema is fixed) so a commit neither formats nor hashes new SQL text.
-    private string InsertEventSql => field ??= $"INSERT INTO {_s}.events ({StoreRows.EventInsertColumns}) VALUES ({StoreRows.EventParameters}) RETURNING position;";
+
+    /// <summary>
+    /// Takes the event lock, the transaction id and <c>$2</c> positions from the events' identity sequence, then releases the
+    /// lock, in one statement; returns the last position taken. Each step reads the one before (the lock's row, then the
+    /// id's row), so the id and every position are taken while the lock is held, and the release is evaluated after the
+    /// aggregate has consumed every position. Every writer of events takes its positions under this lock, so the positions
+    /// of one commit are consecutive.
+    /// </summary>
+    private string ReserveEventPositionsSql => field ??=
+        $"WITH l AS MATERIALIZED (SELECT pg_advisory_lock($1)), x AS MATERIALIZED (SELECT pg_current_xact_id() FROM l), " +
+        $"p AS MATERIALIZED (SELECT max(nextval({SequenceLiteral})) AS last FROM x, generate_series(1, $2)) " +
+        "SELECT p.last, pg_advisory_unlock($1) FROM p;";
+
+    private string SequenceLiteral => "'" + _eventSequence!.Replace("'", "''", StringComparison.Ordinal) + "'";
+
+    private NpgsqlBatchCommand ReserveEventPositionsCommand(int count)
+    {
+        var command = new NpgsqlBatchCommand(ReserveEventPositionsSql);
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = _eventLockKey, NpgsqlDbType = NpgsqlDbType.Bigint });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = count, NpgsqlDbType = NpgsqlDbType.Integer });
+        return command;
+    }
+
+    /// <summary>
+    /// One multi-row insert of a commit's events, at the positions the reservation took: <c>currval</c> is this session's
+    /// last position, so the k-th of n events gets <c>currval - (n - 1 - k)</c>. The transaction id column's default reads the
+    /// id the reservation assigned.
+    /// </summary>
+    private string InsertEventsSql(int count)
+    {
+        if (count <= MaxCachedEventCount && _insertEventsSql[count] is { } cached)
+        {
+            return cached;
+        }
+
+        var sql = new StringBuilder($"INSERT INTO {_s}.events (position, {StoreRows.EventInsertColumns}) OVERRIDING SYSTEM VALUE VALUES ");
+        for (var k = 0; k < count; k++)
+        {
+            var p = k * EventParameterCount;
+            sql.Append(k == 0 ? "(" : ", (").Append("currval(").Append(SequenceLiteral).Append(") - ").Append(count - 1 - k);
+            for (var i = 1; i <= EventParameterCount; i++)
+            {
+                sql.Append(", $").Append(p + i);
+            }
+
+            sql.Append(')');
+        }
+
+        var text = sql.Append(';').ToString();
+        if (count <= MaxCachedEventCount)
+        {
+            _insertEventsSql[count] = text;
+        }
+
+        return text;
+    }
+
+    private const int EventParameterCount = 8;
+
+    private NpgsqlBatchCommand InsertEventsCommand(IReadOnlyList<LoopEvent> events)
+    {
+        var command = new NpgsqlBatchCommand(InsertEventsSql(events.Count));
+        var parameters = command.Parameters;
+        foreach (var e in events)
+        {
+            // The order of StoreRows.EventInsertColumns.
+            parameters.Add(Text(e.EventId));
+            parameters.Add(Text(e.Type));
+            parameters.Add(Text(e.OrgId));
+            parameters.Add(Text(e.LoopId));
+            parameters.Add(Text(e.AggregateId));
+            parameters.Add(Text(e.CorrelationId));
+            parameters.Add(new NpgsqlParameter<long> { TypedValue = StoreRows.Ticks(e.OccurredAt), NpgsqlDbType = NpgsqlDbType.Bigint });
+            parameters.Add(Text(e.Json));
+        }
+
+        return command;
+    }
+
+    private static NpgsqlParameter<string> Text(string value) => new() { TypedValue = value, NpgsqlDbType = NpgsqlDbType.Text };
 
     private string InsertInstanceSql => field ??= $"INSERT INTO {_s}.instances ({StoreRows.InstanceColumns}) VALUES ({StoreRows.InstanceParameters});";
 
