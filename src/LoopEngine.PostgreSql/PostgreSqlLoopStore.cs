@@ -217,18 +217,12 @@ public sealed partial class PostgreSqlLoopStore : ILoopStore, ITimerStore, IAsyn
 
         foreach (var write in commit.Instances)
         {
-            batchCommands.Add(write.ExpectedVersion == 0
-                ? BatchCommand(InsertInstanceSql, set => BindInstance(set, org, write.Instance))
-                : BatchCommand(UpdateInstanceSql, set =>
-                {
-                    BindInstance(set, org, write.Instance);
-                    set("@expected", write.ExpectedVersion);
-                }));
+            batchCommands.Add(InstanceCommand(org, write));
         }
 
         foreach (var record in commit.Records)
         {
-            batchCommands.Add(BatchCommand(InsertRecordSql, set => StoreRows.BindRecord(set, org, record)));
+            batchCommands.Add(RecordCommand(org, record));
         }
 
         foreach (var recommendation in commit.Recommendations)
@@ -458,32 +452,17 @@ public sealed partial class PostgreSqlLoopStore : ILoopStore, ITimerStore, IAsyn
             parameters.Add(Text(e.LoopId));
             parameters.Add(Text(e.AggregateId));
             parameters.Add(Text(e.CorrelationId));
-            parameters.Add(new NpgsqlParameter<long> { TypedValue = StoreRows.Ticks(e.OccurredAt), NpgsqlDbType = NpgsqlDbType.Bigint });
+            parameters.Add(Int8(StoreRows.Ticks(e.OccurredAt)));
             parameters.Add(Text(e.Json));
         }
 
         return command;
     }
 
-    private static NpgsqlParameter<string> Text(string value) => new() { TypedValue = value, NpgsqlDbType = NpgsqlDbType.Text };
-
-    private string InsertInstanceSql => field ??= $"INSERT INTO {_s}.instances ({StoreRows.InstanceColumns}) VALUES ({StoreRows.InstanceParameters});";
-
-    private string InsertRecordSql => field ??= $"INSERT INTO {_s}.trace_records ({StoreRows.RecordColumns}) VALUES ({StoreRows.RecordParameters});";
-
     private string UpsertRecommendationSql => field ??=
         $"INSERT INTO {_s}.recommendations ({StoreRows.RecommendationColumns}) VALUES ({StoreRows.RecommendationParameters}) ON CONFLICT (org, id) DO UPDATE SET {StoreRows.RecommendationUpdateSet};";
 
     private string InsertIdempotencySql => field ??= $"INSERT INTO {_s}.idempotency ({StoreRows.IdempotencyColumns}) VALUES ({StoreRows.IdempotencyParameters});";
-
-    // The version check fails the statement (and with it the batch's implicit transaction) when no row has the expected version.
-    private string UpdateInstanceSql => field ??= $"WITH updated AS (UPDATE {_s}.instances SET {StoreRows.InstanceUpdateSet} WHERE org = @org AND aggregate = @aggregate AND version = @expected RETURNING 1) SELECT 1 / count(*) FROM updated;";
-
-    private static void BindInstance(Action<string, object> set, string org, LoopInstance instance)
-    {
-        StoreRows.BindInstance(set, instance);
-        set("@org", org);
-    }
 
     private static async Task ReleaseEventLockAsync(NpgsqlConnection connection, bool mayHoldEventLock)
     {
