@@ -180,14 +180,17 @@ public sealed partial class PostgreSqlLoopStore : ILoopStore, ITimerStore, IAsyn
     /// <inheritdoc/>
     public async ValueTask<LoopInstance?> GetInstanceAsync(string orgId, string aggregateId, CancellationToken cancellationToken = default)
     {
-        // Every transition starts here: positional parameters on text built once, so Npgsql neither rewrites nor re-parses it.
+        // Every transition starts here: positional, typed parameters on text built once, so Npgsql neither rewrites nor
+        // re-parses it, nor infers the parameters' types.
+        ArgumentNullException.ThrowIfNull(orgId);
+        ArgumentNullException.ThrowIfNull(aggregateId);
         await InitializeAsync(cancellationToken).ConfigureAwait(false);
         var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
             using var command = new NpgsqlCommand(SelectInstanceSql, connection);
-            command.Parameters.Add(new NpgsqlParameter { Value = orgId });
-            command.Parameters.Add(new NpgsqlParameter { Value = aggregateId });
+            command.Parameters.Add(Text(orgId));
+            command.Parameters.Add(Text(aggregateId));
             var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             await using (reader.ConfigureAwait(false))
             {
