@@ -6,7 +6,7 @@ using NpgsqlTypes;
 namespace LoopEngine.PostgreSql;
 
 /// <summary>
-/// The statements every transition's commit sends (instance insert or checked update, trace record insert), with
+/// The statements every transition's commit sends (events, instance insert or checked update, trace record insert), with
 /// positional, typed parameters bound straight from the rows: no per-commit SQL lookup, no boxing of non-null values, and
 /// no type inference by Npgsql. The column lists here are the statements' own; reads keep using <see cref="StoreRows"/>.
 /// </summary>
@@ -18,6 +18,9 @@ public sealed partial class PostgreSqlLoopStore
         "org", "aggregate", "loop_id", "definition_version", "current_state", "status", "version", "correlation_id", "opened_at",
         "updated_at", "closed_at", "head_hash", "parent_loop_id", "parent_aggregate_id", "pending_recommendation_count",
     ];
+
+    /// <summary>The event columns in the order of <see cref="InsertEventsCommand"/> (the position and the transaction id are not parameters).</summary>
+    private static readonly string[] EventWriteColumns = ["event_id", "type", "org", "loop_id", "aggregate", "correlation_id", "occurred_at", "json"];
 
     /// <summary>The trace record columns in the order of <see cref="AddRecord"/>.</summary>
     private static readonly string[] RecordWriteColumns =
@@ -57,6 +60,59 @@ public sealed partial class PostgreSqlLoopStore
         }
 
         return text.ToString();
+    }
+
+    /// <summary>
+    /// One multi-row insert of a commit's events, at the positions the reservation took: <c>currval</c> is this session's
+    /// last position, so the k-th of n events gets <c>currval - (n - 1 - k)</c>. The transaction id column's default reads the
+    /// id the reservation assigned.
+    /// </summary>
+    private string InsertEventsSql(int count)
+    {
+        if (count <= MaxCachedEventCount && _insertEventsSql[count] is { } cached)
+        {
+            return cached;
+        }
+
+        var sql = new StringBuilder($"INSERT INTO {_s}.events (position, {string.Join(", ", EventWriteColumns)}) OVERRIDING SYSTEM VALUE VALUES ");
+        for (var k = 0; k < count; k++)
+        {
+            var p = k * EventWriteColumns.Length;
+            sql.Append(k == 0 ? "(" : ", (").Append("currval(").Append(SequenceLiteral).Append(") - ").Append(count - 1 - k);
+            for (var i = 1; i <= EventWriteColumns.Length; i++)
+            {
+                sql.Append(", $").Append(p + i);
+            }
+
+            sql.Append(')');
+        }
+
+        var text = sql.Append(';').ToString();
+        if (count <= MaxCachedEventCount)
+        {
+            _insertEventsSql[count] = text;
+        }
+
+        return text;
+    }
+
+    private NpgsqlBatchCommand InsertEventsCommand(IReadOnlyList<LoopEvent> events)
+    {
+        var command = new NpgsqlBatchCommand(InsertEventsSql(events.Count));
+        var parameters = command.Parameters;
+        foreach (var e in events)
+        {
+            parameters.Add(Text(e.EventId));
+            parameters.Add(Text(e.Type));
+            parameters.Add(Text(e.OrgId));
+            parameters.Add(Text(e.LoopId));
+            parameters.Add(Text(e.AggregateId));
+            parameters.Add(Text(e.CorrelationId));
+            parameters.Add(Int8(StoreRows.Ticks(e.OccurredAt)));
+            parameters.Add(Text(e.Json));
+        }
+
+        return command;
     }
 
     private NpgsqlBatchCommand InstanceCommand(string org, InstanceWrite write)

@@ -406,62 +406,6 @@ public sealed partial class PostgreSqlLoopStore : ILoopStore, ITimerStore, IAsyn
         return command;
     }
 
-    /// <summary>
-    /// One multi-row insert of a commit's events, at the positions the reservation took: <c>currval</c> is this session's
-    /// last position, so the k-th of n events gets <c>currval - (n - 1 - k)</c>. The transaction id column's default reads the
-    /// id the reservation assigned.
-    /// </summary>
-    private string InsertEventsSql(int count)
-    {
-        if (count <= MaxCachedEventCount && _insertEventsSql[count] is { } cached)
-        {
-            return cached;
-        }
-
-        var sql = new StringBuilder($"INSERT INTO {_s}.events (position, {StoreRows.EventInsertColumns}) OVERRIDING SYSTEM VALUE VALUES ");
-        for (var k = 0; k < count; k++)
-        {
-            var p = k * EventParameterCount;
-            sql.Append(k == 0 ? "(" : ", (").Append("currval(").Append(SequenceLiteral).Append(") - ").Append(count - 1 - k);
-            for (var i = 1; i <= EventParameterCount; i++)
-            {
-                sql.Append(", $").Append(p + i);
-            }
-
-            sql.Append(')');
-        }
-
-        var text = sql.Append(';').ToString();
-        if (count <= MaxCachedEventCount)
-        {
-            _insertEventsSql[count] = text;
-        }
-
-        return text;
-    }
-
-    private const int EventParameterCount = 8;
-
-    private NpgsqlBatchCommand InsertEventsCommand(IReadOnlyList<LoopEvent> events)
-    {
-        var command = new NpgsqlBatchCommand(InsertEventsSql(events.Count));
-        var parameters = command.Parameters;
-        foreach (var e in events)
-        {
-            // The order of StoreRows.EventInsertColumns.
-            parameters.Add(Text(e.EventId));
-            parameters.Add(Text(e.Type));
-            parameters.Add(Text(e.OrgId));
-            parameters.Add(Text(e.LoopId));
-            parameters.Add(Text(e.AggregateId));
-            parameters.Add(Text(e.CorrelationId));
-            parameters.Add(Int8(StoreRows.Ticks(e.OccurredAt)));
-            parameters.Add(Text(e.Json));
-        }
-
-        return command;
-    }
-
     private string UpsertRecommendationSql => field ??=
         $"INSERT INTO {_s}.recommendations ({StoreRows.RecommendationColumns}) VALUES ({StoreRows.RecommendationParameters}) ON CONFLICT (org, id) DO UPDATE SET {StoreRows.RecommendationUpdateSet};";
 
