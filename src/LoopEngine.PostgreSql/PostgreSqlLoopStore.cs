@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using LoopEngine.Stores;
 using Npgsql;
+using NpgsqlTypes;
 
 namespace LoopEngine.PostgreSql;
 
@@ -18,6 +19,12 @@ public sealed partial class PostgreSqlLoopStore : ILoopStore, ITimerStore, IAsyn
 {
     private const string UniqueViolation = "23505";
     private const string DivisionByZero = "22012";
+
+    /// <summary>The shortest time between two notifications of one store while commits keep coming.</summary>
+    private static readonly TimeSpan NotificationSpacing = TimeSpan.FromMilliseconds(2);
+
+    /// <summary>The largest event count per commit whose multi-row insert text is built once and kept.</summary>
+    private const int MaxCachedEventCount = 16;
 
     /// <summary>The application name of the store's notification transactions, which never write events.</summary>
     private const string NotifierApplicationName = "loopengine-notifier";
@@ -40,6 +47,8 @@ public sealed partial class PostgreSqlLoopStore : ILoopStore, ITimerStore, IAsyn
     private bool _notifying;
     private Task _notifier = Task.CompletedTask;
     private int _disposed;
+    private string? _eventSequence;
+    private readonly string?[] _insertEventsSql = new string?[MaxCachedEventCount + 1];
 
     /// <summary>Initializes a new instance of the <see cref="PostgreSqlLoopStore"/> class with the default options.</summary>
     /// <param name="connectionString">An Npgsql connection string.</param>
@@ -97,7 +106,19 @@ public sealed partial class PostgreSqlLoopStore : ILoopStore, ITimerStore, IAsyn
         return _initialized.WaitAsync(cancellationToken);
     }
 
-    private Task MigrateAsync() => PostgreSqlMigrator.MigrateAsync(_dataSource, _options.Schema);
+    private async Task MigrateAsync()
+    {
+        await PostgreSqlMigrator.MigrateAsync(_dataSource, _options.Schema).ConfigureAwait(false);
+
+        // The identity sequence of event positions, which a commit advances itself under the event lock (see CommitAsync).
+        var connection = await _dataSource.OpenConnectionAsync().ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            using var command = new NpgsqlCommand("SELECT pg_get_serial_sequence($1, 'position');", connection);
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _s + ".events", NpgsqlDbType = NpgsqlDbType.Text });
+            _eventSequence = (string)(await command.ExecuteScalarAsync().ConfigureAwait(false))!;
+        }
+    }
 
     [GeneratedRegex("@[a-z_]+", RegexOptions.CultureInvariant)]
     private static partial Regex ParameterPattern();
@@ -159,14 +180,17 @@ public sealed partial class PostgreSqlLoopStore : ILoopStore, ITimerStore, IAsyn
     /// <inheritdoc/>
     public async ValueTask<LoopInstance?> GetInstanceAsync(string orgId, string aggregateId, CancellationToken cancellationToken = default)
     {
-        // Every transition starts here: positional parameters on text built once, so Npgsql neither rewrites nor re-parses it.
+        // Every transition starts here: positional, typed parameters on text built once, so Npgsql neither rewrites nor
+        // re-parses it, nor infers the parameters' types.
+        ArgumentNullException.ThrowIfNull(orgId);
+        ArgumentNullException.ThrowIfNull(aggregateId);
         await InitializeAsync(cancellationToken).ConfigureAwait(false);
         var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
             using var command = new NpgsqlCommand(SelectInstanceSql, connection);
-            command.Parameters.Add(new NpgsqlParameter { Value = orgId });
-            command.Parameters.Add(new NpgsqlParameter { Value = aggregateId });
+            command.Parameters.Add(Text(orgId));
+            command.Parameters.Add(Text(aggregateId));
             var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             await using (reader.ConfigureAwait(false))
             {
@@ -187,31 +211,21 @@ public sealed partial class PostgreSqlLoopStore : ILoopStore, ITimerStore, IAsyn
         var eventCount = commit.Events.Count;
         if (eventCount > 0)
         {
-            // The event inserts are the transaction's first write, made under a short lock: the transaction id and the
-            // positions are taken together, so position order is transaction-id order and the horizon never skips.
-            batchCommands.Add(BatchCommand("SELECT pg_advisory_lock(@key);", set => set("@key", _eventLockKey)));
-            foreach (var loopEvent in commit.Events)
-            {
-                batchCommands.Add(BatchCommand(InsertEventSql, set => StoreRows.BindEvent(set, loopEvent)));
-            }
-
-            batchCommands.Add(BatchCommand("SELECT pg_advisory_unlock(@key);", set => set("@key", _eventLockKey)));
+            // The transaction's first statement takes its transaction id and its events' positions together under a short
+            // lock, so position order is transaction-id order and the horizon never skips; the rows are inserted after the
+            // lock is released, so concurrent commits queue on the lock only for the id and the numbers, not for the writes.
+            batchCommands.Add(ReserveEventPositionsCommand(eventCount));
+            batchCommands.Add(InsertEventsCommand(commit.Events));
         }
 
         foreach (var write in commit.Instances)
         {
-            batchCommands.Add(write.ExpectedVersion == 0
-                ? BatchCommand(InsertInstanceSql, set => BindInstance(set, org, write.Instance))
-                : BatchCommand(UpdateInstanceSql, set =>
-                {
-                    BindInstance(set, org, write.Instance);
-                    set("@expected", write.ExpectedVersion);
-                }));
+            batchCommands.Add(InstanceCommand(org, write));
         }
 
         foreach (var record in commit.Records)
         {
-            batchCommands.Add(BatchCommand(InsertRecordSql, set => StoreRows.BindRecord(set, org, record)));
+            batchCommands.Add(RecordCommand(org, record));
         }
 
         foreach (var recommendation in commit.Recommendations)
@@ -247,16 +261,19 @@ public sealed partial class PostgreSqlLoopStore : ILoopStore, ITimerStore, IAsyn
                 var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
                 await using (reader.ConfigureAwait(false))
                 {
-                    var index = -1;
-                    do
+                    if (eventCount > 0 && await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                     {
-                        index++;
-                        if (index >= 1 && index <= eventCount && await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                        // The reservation returns the last position taken; the insert gave the events the ones before it, in order.
+                        var last = reader.GetInt64(0);
+                        for (var k = 0; k < eventCount; k++)
                         {
-                            positions[index - 1] = reader.GetInt64(0);
+                            positions[k] = last - (eventCount - 1 - k);
                         }
                     }
-                    while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
+
+                    while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                    }
                 }
             }
             catch (PostgresException ex) when (ex.SqlState == DivisionByZero)
@@ -293,7 +310,9 @@ public sealed partial class PostgreSqlLoopStore : ILoopStore, ITimerStore, IAsyn
     /// Announces committed events to other processes' listeners with <c>pg_notify</c>, in its own short transaction after the
     /// commit rather than inside it: PostgreSQL serializes notifying transactions of a database until each one's commit is
     /// flushed, which would stop concurrent commits from sharing a WAL flush. Commits that finish while a notification is
-    /// being sent share the next one, so 32 writers send far fewer than 32. The notification is sent with
+    /// being sent, or within <see cref="NotificationSpacing"/> after it, share the next one, so 32 writers send far fewer
+    /// than 32 and one busy writer far fewer than one per commit (the first commit after a quiet spell notifies at once;
+    /// listeners in other processes see a burst's events at most that much later). The notification is sent with
     /// <c>synchronous_commit = off</c> (it carries no data; a lost one is covered by the readers' polling) and under the
     /// application name <see cref="NotifierApplicationName"/>, which the visibility horizon ignores (a notification
     /// transaction takes a transaction id but never writes events), so the caller is not kept waiting for it and no reader
@@ -314,8 +333,24 @@ public sealed partial class PostgreSqlLoopStore : ILoopStore, ITimerStore, IAsyn
 
     private async Task SendNotificationsAsync()
     {
+        var first = true;
         while (true)
         {
+            if (!first)
+            {
+                // Space the notifications of a burst: commits in the meantime share the next one, so a single busy writer
+                // does not pay a second transaction per commit. Waiters in this process were woken directly.
+                try
+                {
+                    await Task.Delay(NotificationSpacing, _stopping.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    // Closing: send what is pending now.
+                }
+            }
+
+            first = false;
             lock (_notifyGate)
             {
                 if (!_notifyPending)
@@ -348,25 +383,33 @@ public sealed partial class PostgreSqlLoopStore : ILoopStore, ITimerStore, IAsyn
     }
 
     // The commit's statements, built once per store (the schema is fixed) so a commit neither formats nor hashes new SQL text.
-    private string InsertEventSql => field ??= $"INSERT INTO {_s}.events ({StoreRows.EventInsertColumns}) VALUES ({StoreRows.EventParameters}) RETURNING position;";
 
-    private string InsertInstanceSql => field ??= $"INSERT INTO {_s}.instances ({StoreRows.InstanceColumns}) VALUES ({StoreRows.InstanceParameters});";
+    /// <summary>
+    /// Takes the event lock, the transaction id and <c>$2</c> positions from the events' identity sequence, then releases the
+    /// lock, in one statement; returns the last position taken. Each step reads the one before (the lock's row, then the
+    /// id's row), so the id and every position are taken while the lock is held, and the release is evaluated after the
+    /// aggregate has consumed every position. Every writer of events takes its positions under this lock, so the positions
+    /// of one commit are consecutive.
+    /// </summary>
+    private string ReserveEventPositionsSql => field ??=
+        $"WITH l AS MATERIALIZED (SELECT pg_advisory_lock($1)), x AS MATERIALIZED (SELECT pg_current_xact_id() FROM l), " +
+        $"p AS MATERIALIZED (SELECT max(nextval({SequenceLiteral})) AS last FROM x, generate_series(1, $2)) " +
+        "SELECT p.last, pg_advisory_unlock($1) FROM p;";
 
-    private string InsertRecordSql => field ??= $"INSERT INTO {_s}.trace_records ({StoreRows.RecordColumns}) VALUES ({StoreRows.RecordParameters});";
+    private string SequenceLiteral => "'" + _eventSequence!.Replace("'", "''", StringComparison.Ordinal) + "'";
+
+    private NpgsqlBatchCommand ReserveEventPositionsCommand(int count)
+    {
+        var command = new NpgsqlBatchCommand(ReserveEventPositionsSql);
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = _eventLockKey, NpgsqlDbType = NpgsqlDbType.Bigint });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = count, NpgsqlDbType = NpgsqlDbType.Integer });
+        return command;
+    }
 
     private string UpsertRecommendationSql => field ??=
         $"INSERT INTO {_s}.recommendations ({StoreRows.RecommendationColumns}) VALUES ({StoreRows.RecommendationParameters}) ON CONFLICT (org, id) DO UPDATE SET {StoreRows.RecommendationUpdateSet};";
 
     private string InsertIdempotencySql => field ??= $"INSERT INTO {_s}.idempotency ({StoreRows.IdempotencyColumns}) VALUES ({StoreRows.IdempotencyParameters});";
-
-    // The version check fails the statement (and with it the batch's implicit transaction) when no row has the expected version.
-    private string UpdateInstanceSql => field ??= $"WITH updated AS (UPDATE {_s}.instances SET {StoreRows.InstanceUpdateSet} WHERE org = @org AND aggregate = @aggregate AND version = @expected RETURNING 1) SELECT 1 / count(*) FROM updated;";
-
-    private static void BindInstance(Action<string, object> set, string org, LoopInstance instance)
-    {
-        StoreRows.BindInstance(set, instance);
-        set("@org", org);
-    }
 
     private static async Task ReleaseEventLockAsync(NpgsqlConnection connection, bool mayHoldEventLock)
     {

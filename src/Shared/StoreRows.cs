@@ -283,7 +283,8 @@ internal static class StoreRows
     // Stored evidence is already canonical; parsing re-canonicalizes idempotently, with limits wide enough for anything once accepted.
     private static Evidence ReadEvidence(string json) => Evidence.Parse(json, int.MaxValue, 4096);
 
-    private static string WriteWarnings(IReadOnlyList<GuardWarning> warnings)
+    /// <summary>The stored text of a record's guard warnings (a JSON array; <c>[]</c> when none).</summary>
+    public static string WriteWarnings(IReadOnlyList<GuardWarning> warnings)
     {
         if (warnings.Count == 0)
         {

@@ -139,6 +139,49 @@ public sealed class PostgreSqlLoopStoreSpecificTests : IAsyncLifetime
         after[1].Position.Should().Be(fast.EventPositions[0]);
     }
 
+    [PostgresTheory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(16)]
+    [InlineData(17)]
+    [InlineData(40)]
+    public async Task CommitAsync_ConcurrentCommitsOfManyEvents_EachTakesConsecutivePositionsReadBackInCommitOrder(int eventsPerCommit)
+    {
+        var stores = new[] { NewStore(), NewStore() };
+        const int commitsPerWriter = 6;
+        var writers = Enumerable.Range(0, 4).Select(w => Task.Run(async () =>
+        {
+            var results = new List<(StoreCommit Commit, CommitResult Result)>();
+            for (var c = 0; c < commitsPerWriter; c++)
+            {
+                var commit = new StoreCommit
+                {
+                    OrgId = "org",
+                    Events = [.. Enumerable.Range(0, eventsPerCommit).Select(_ => StoreTestData.Event("org", $"W{w}"))],
+                };
+                results.Add((commit, await stores[w % 2].CommitAsync(commit)));
+            }
+
+            return results;
+        })).ToList();
+        var commits = (await Task.WhenAll(writers)).SelectMany(r => r).ToList();
+
+        foreach (var (commit, result) in commits)
+        {
+            result.IsCommitted.Should().BeTrue();
+            result.EventPositions.Should().HaveCount(eventsPerCommit);
+            result.EventPositions.Should().Equal(Enumerable.Range(0, eventsPerCommit).Select(k => result.EventPositions[0] + k), "a commit's positions are taken together, in its events' order");
+        }
+
+        var read = await ReadUntilAsync(stores[0], 0, commits.Count * eventsPerCommit);
+        read.Should().HaveCount(commits.Count * eventsPerCommit);
+        read.Select(e => e.Position).Should().BeInAscendingOrder().And.OnlyHaveUniqueItems();
+        var written = commits.OrderBy(c => c.Result.EventPositions[0])
+            .SelectMany(c => c.Commit.Events.Zip(c.Result.EventPositions, (e, position) => e with { Position = position }))
+            .ToList();
+        read.Should().BeEquivalentTo(written, o => o.WithStrictOrdering(), "every event reads back whole at the position its commit returned");
+    }
+
     [PostgresFact]
     public async Task ReadEventsAsync_WriteTransactionOpenInAnotherDatabase_DoesNotHoldBackEvents()
     {

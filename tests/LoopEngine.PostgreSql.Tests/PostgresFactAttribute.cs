@@ -15,3 +15,16 @@ public sealed class PostgresFactAttribute : FactAttribute
         }
     }
 }
+
+/// <summary>A theory that needs PostgreSQL, skipped or run like <see cref="PostgresFactAttribute"/>.</summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class PostgresTheoryAttribute : TheoryAttribute
+{
+    public PostgresTheoryAttribute()
+    {
+        if (PostgresDatabase.ConnectionString is null && !PostgresDatabase.IsCi)
+        {
+            Skip = "PostgreSQL tests need LOOPENGINE_POSTGRES (an Npgsql connection string); .ci/run starts a server and sets it.";
+        }
+    }
+}
