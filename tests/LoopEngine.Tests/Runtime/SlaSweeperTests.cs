@@ -226,34 +226,6 @@ public sealed class SlaSweeperTests
         act.Should().Throw<ArgumentException>().WithMessage("*does not implement ITimerStore*");
     }
 
-    private sealed class NoTimerStore : ILoopStore
-    {
-        private readonly InMemoryLoopStore _inner = new();
-
-        public ValueTask<LoopInstance?> GetInstanceAsync(string orgId, string aggregateId, CancellationToken cancellationToken = default) => _inner.GetInstanceAsync(orgId, aggregateId, cancellationToken);
-
-        public ValueTask<CommitResult> CommitAsync(StoreCommit commit, CancellationToken cancellationToken = default) => _inner.CommitAsync(commit, cancellationToken);
-
-        public ValueTask<IReadOnlyList<TransitionRecord>> ReadTraceAsync(string orgId, string aggregateId, long fromSequence = 1, int maxCount = int.MaxValue, CancellationToken cancellationToken = default) => _inner.ReadTraceAsync(orgId, aggregateId, fromSequence, maxCount, cancellationToken);
-
-        public ValueTask<Page<LoopInstance>> QueryInstancesAsync(InstanceQuery query, CancellationToken cancellationToken = default) => _inner.QueryInstancesAsync(query, cancellationToken);
-
-        public ValueTask<IReadOnlyList<LoopEvent>> ReadEventsAsync(long afterPosition, int maxCount, CancellationToken cancellationToken = default) => _inner.ReadEventsAsync(afterPosition, maxCount, cancellationToken);
-
-        public ValueTask WaitForEventsAsync(long afterPosition, TimeSpan timeout, CancellationToken cancellationToken = default) => _inner.WaitForEventsAsync(afterPosition, timeout, cancellationToken);
-
-        public ValueTask<long?> GetCheckpointAsync(string subscriberName, CancellationToken cancellationToken = default) => _inner.GetCheckpointAsync(subscriberName, cancellationToken);
-
-        public ValueTask SetCheckpointAsync(string subscriberName, long position, CancellationToken cancellationToken = default) => _inner.SetCheckpointAsync(subscriberName, position, cancellationToken);
-
-        public ValueTask<IdempotencyEntry?> GetIdempotencyEntryAsync(string orgId, string aggregateId, string key, CancellationToken cancellationToken = default) => _inner.GetIdempotencyEntryAsync(orgId, aggregateId, key, cancellationToken);
-
-        public ValueTask<Recommendation?> GetRecommendationAsync(string orgId, string recommendationId, CancellationToken cancellationToken = default) => _inner.GetRecommendationAsync(orgId, recommendationId, cancellationToken);
-
-        public ValueTask<Page<Recommendation>> QueryRecommendationsAsync(RecommendationQuery query, CancellationToken cancellationToken = default) => _inner.QueryRecommendationsAsync(query, cancellationToken);
-
-        public ValueTask<long> NextSequenceValueAsync(string orgId, string sequenceName, CancellationToken cancellationToken = default) => _inner.NextSequenceValueAsync(orgId, sequenceName, cancellationToken);
-
-        public ValueTask SeedSequenceAsync(string orgId, string sequenceName, long nextValue, CancellationToken cancellationToken = default) => _inner.SeedSequenceAsync(orgId, sequenceName, nextValue, cancellationToken);
-    }
+    /// <summary>An in-memory store seen only through <see cref="ILoopStore"/>: it stores no timers.</summary>
+    private sealed class NoTimerStore() : ForwardingLoopStore(new InMemoryLoopStore());
 }

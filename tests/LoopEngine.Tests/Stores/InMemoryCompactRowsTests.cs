@@ -204,38 +204,14 @@ public sealed class InMemoryCompactRowsTests
     }
 
     /// <summary>Forwards to an in-memory store and keeps every commit it was given.</summary>
-    private sealed class CapturingStore(InMemoryLoopStore inner) : ILoopStore
+    private sealed class CapturingStore(InMemoryLoopStore inner) : ForwardingLoopStore(inner)
     {
         public List<StoreCommit> Commits { get; } = [];
 
-        public ValueTask<CommitResult> CommitAsync(StoreCommit commit, CancellationToken cancellationToken = default)
+        public override ValueTask<CommitResult> CommitAsync(StoreCommit commit, CancellationToken cancellationToken = default)
         {
             Commits.Add(commit);
-            return inner.CommitAsync(commit, cancellationToken);
+            return base.CommitAsync(commit, cancellationToken);
         }
-
-        public ValueTask<LoopInstance?> GetInstanceAsync(string orgId, string aggregateId, CancellationToken cancellationToken = default) => inner.GetInstanceAsync(orgId, aggregateId, cancellationToken);
-
-        public ValueTask<IReadOnlyList<TransitionRecord>> ReadTraceAsync(string orgId, string aggregateId, long fromSequence = 1, int maxCount = int.MaxValue, CancellationToken cancellationToken = default) => inner.ReadTraceAsync(orgId, aggregateId, fromSequence, maxCount, cancellationToken);
-
-        public ValueTask<Page<LoopInstance>> QueryInstancesAsync(InstanceQuery query, CancellationToken cancellationToken = default) => inner.QueryInstancesAsync(query, cancellationToken);
-
-        public ValueTask<IReadOnlyList<LoopEvent>> ReadEventsAsync(long afterPosition, int maxCount, CancellationToken cancellationToken = default) => inner.ReadEventsAsync(afterPosition, maxCount, cancellationToken);
-
-        public ValueTask WaitForEventsAsync(long afterPosition, TimeSpan timeout, CancellationToken cancellationToken = default) => inner.WaitForEventsAsync(afterPosition, timeout, cancellationToken);
-
-        public ValueTask<long?> GetCheckpointAsync(string subscriberName, CancellationToken cancellationToken = default) => inner.GetCheckpointAsync(subscriberName, cancellationToken);
-
-        public ValueTask SetCheckpointAsync(string subscriberName, long position, CancellationToken cancellationToken = default) => inner.SetCheckpointAsync(subscriberName, position, cancellationToken);
-
-        public ValueTask<IdempotencyEntry?> GetIdempotencyEntryAsync(string orgId, string aggregateId, string key, CancellationToken cancellationToken = default) => inner.GetIdempotencyEntryAsync(orgId, aggregateId, key, cancellationToken);
-
-        public ValueTask<Recommendation?> GetRecommendationAsync(string orgId, string recommendationId, CancellationToken cancellationToken = default) => inner.GetRecommendationAsync(orgId, recommendationId, cancellationToken);
-
-        public ValueTask<Page<Recommendation>> QueryRecommendationsAsync(RecommendationQuery query, CancellationToken cancellationToken = default) => inner.QueryRecommendationsAsync(query, cancellationToken);
-
-        public ValueTask<long> NextSequenceValueAsync(string orgId, string sequenceName, CancellationToken cancellationToken = default) => inner.NextSequenceValueAsync(orgId, sequenceName, cancellationToken);
-
-        public ValueTask SeedSequenceAsync(string orgId, string sequenceName, long nextValue, CancellationToken cancellationToken = default) => inner.SeedSequenceAsync(orgId, sequenceName, nextValue, cancellationToken);
     }
 }
