@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Globalization;
 using System.Threading.Channels;
@@ -15,12 +16,14 @@ namespace LoopEngine.Sqlite;
 public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
 {
     private const int SqliteConstraint = 19;
+    private static readonly int MaxIdleReaders = Math.Max(4, Environment.ProcessorCount * 2);
 
     private readonly SqliteLoopStoreOptions _options;
     private readonly string _connectionString;
     private readonly Channel<WriteOp> _writes = Channel.CreateUnbounded<WriteOp>(new UnboundedChannelOptions { SingleReader = false });
     private readonly List<WriteOp> _batch = [];
     private readonly Lock _initGate = new();
+    private readonly ConcurrentStack<ReaderSession> _readers = new();
     private Task? _initialized;
     private int _writing;
     private SqliteConnection? _writer;
@@ -263,20 +266,89 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
     }
 
     /// <inheritdoc/>
-    public async ValueTask<LoopInstance?> GetInstanceAsync(string orgId, string aggregateId, CancellationToken cancellationToken = default)
+    /// <remarks>
+    /// A point read on a kept reader connection with its statement prepared once; it completes synchronously once the store
+    /// is initialized (SQLite reads a local file: Microsoft.Data.Sqlite's async calls are synchronous too).
+    /// </remarks>
+    public ValueTask<LoopInstance?> GetInstanceAsync(string orgId, string aggregateId, CancellationToken cancellationToken = default)
     {
-        var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
+        ArgumentNullException.ThrowIfNull(orgId);
+        ArgumentNullException.ThrowIfNull(aggregateId);
+        if (Volatile.Read(ref _initialized) is not { IsCompletedSuccessfully: true })
         {
-            using var command = connection.CreateCommand();
-            command.CommandText = $"SELECT {StoreRows.InstanceColumns} FROM instances WHERE org = @org AND aggregate = @aggregate;";
-            command.Parameters.AddWithValue("@org", orgId);
-            command.Parameters.AddWithValue("@aggregate", aggregateId);
-            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            await using (reader.ConfigureAwait(false))
+            return GetInstanceAfterInitAsync(orgId, aggregateId, cancellationToken);
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        return new ValueTask<LoopInstance?>(ReadInstance(orgId, aggregateId));
+    }
+
+    private async ValueTask<LoopInstance?> GetInstanceAfterInitAsync(string orgId, string aggregateId, CancellationToken cancellationToken)
+    {
+        await InitializeAsync(cancellationToken).ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+        return ReadInstance(orgId, aggregateId);
+    }
+
+    private LoopInstance? ReadInstance(string orgId, string aggregateId)
+    {
+        var session = RentReader();
+        try
+        {
+            var command = session.GetInstance;
+            command.Parameters[0].Value = orgId;
+            command.Parameters[1].Value = aggregateId;
+            using var reader = command.ExecuteReader();
+            return reader.Read() ? StoreRows.ReadInstance(reader) : null;
+        }
+        catch
+        {
+            session.Dispose();
+            session = null;
+            throw;
+        }
+        finally
+        {
+            if (session is not null)
             {
-                return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? StoreRows.ReadInstance(reader) : null;
+                ReturnReader(session);
             }
+        }
+    }
+
+    private ReaderSession RentReader()
+    {
+        if (_readers.TryPop(out var session))
+        {
+            return session;
+        }
+
+        session = new ReaderSession(_connectionString);
+        return session;
+    }
+
+    private void ReturnReader(ReaderSession session)
+    {
+        if (_readers.Count >= MaxIdleReaders)
+        {
+            session.Dispose();
+            return;
+        }
+
+        _readers.Push(session);
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            // Closed meanwhile: do not leave a connection behind.
+            DisposeReaders();
+        }
+    }
+
+    private void DisposeReaders()
+    {
+        while (_readers.TryPop(out var session))
+        {
+            session.Dispose();
         }
     }
 
@@ -292,7 +364,7 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
         foreach (var write in commit.Instances)
         {
             var instance = write.Instance;
-            var command = write.ExpectedVersion == 0 ? c.InsertInstance : c.UpdateInstance;
+            var command = write.ExpectedVersion == 0 ? c.InsertInstance : c.UpdateInstanceState;
             StoreRows.BindInstance(WriterCommands.Setter(command), instance);
             command.Parameters["@org"].Value = commit.OrgId;
             if (write.ExpectedVersion != 0)
@@ -300,7 +372,19 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
                 command.Parameters["@expected"].Value = write.ExpectedVersion;
             }
 
-            if (command.ExecuteNonQuery() == 0)
+            var changed = command.ExecuteNonQuery();
+            if (changed == 0 && write.ExpectedVersion != 0)
+            {
+                // Not the usual transition write (its indexed identity columns differ from the stored row), or a conflict:
+                // the full update sets every column.
+                command = c.UpdateInstance;
+                StoreRows.BindInstance(WriterCommands.Setter(command), instance);
+                command.Parameters["@org"].Value = commit.OrgId;
+                command.Parameters["@expected"].Value = write.ExpectedVersion;
+                changed = command.ExecuteNonQuery();
+            }
+
+            if (changed == 0)
             {
                 var actual = c.ReadVersion(commit.OrgId, instance.AggregateId);
                 return (write.ExpectedVersion == 0 ? CommitResult.Exists(instance.AggregateId, actual) : CommitResult.Conflict(instance.AggregateId, actual), false);
@@ -671,11 +755,45 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
             }
         }
 
+        DisposeReaders();
         _commands?.Dispose();
         if (_writer is not null)
         {
             SqliteConnection.ClearPool(_writer);
             await _writer.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A reader connection kept open with its point-read statement prepared; used by one caller at a time.</summary>
+    private sealed class ReaderSession : IDisposable
+    {
+        private readonly SqliteConnection _connection;
+
+        public ReaderSession(string connectionString)
+        {
+            _connection = new SqliteConnection(connectionString);
+            try
+            {
+                _connection.Open();
+                GetInstance = _connection.CreateCommand();
+                GetInstance.CommandText = $"SELECT {StoreRows.InstanceColumns} FROM instances WHERE org = @org AND aggregate = @aggregate;";
+                GetInstance.Parameters.Add(new SqliteParameter("@org", string.Empty));
+                GetInstance.Parameters.Add(new SqliteParameter("@aggregate", string.Empty));
+                GetInstance.Prepare();
+            }
+            catch
+            {
+                _connection.Dispose();
+                throw;
+            }
+        }
+
+        public SqliteCommand GetInstance { get; }
+
+        public void Dispose()
+        {
+            GetInstance?.Dispose();
+            _connection.Dispose();
         }
     }
 
@@ -745,6 +863,9 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
     /// <summary>The writer connection's prepared commands, reused for every write.</summary>
     private sealed class WriterCommands : IDisposable
     {
+        private const string InstanceStateSet = "loop_id = @loop_id, definition_version = @definition_version, current_state = @current_state, status = @status, version = @version, updated_at = @updated_at, closed_at = @closed_at, head_hash = @head_hash, pending_recommendation_count = @pending_recommendation_count";
+        private const string InstanceIdentityMatch = "correlation_id = @correlation_id AND opened_at = @opened_at AND parent_loop_id IS @parent_loop_id AND parent_aggregate_id IS @parent_aggregate_id";
+
         private readonly SqliteConnection _connection;
         private readonly List<SqliteCommand> _all = [];
 
@@ -757,6 +878,9 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
             RollbackToSavepoint = Create("ROLLBACK TO op;");
             ReleaseSavepoint = Create("RELEASE op;");
             InsertInstance = Create($"INSERT INTO instances ({StoreRows.InstanceColumns}) VALUES ({StoreRows.InstanceParameters}) ON CONFLICT (org, aggregate) DO NOTHING;", StoreRows.InstanceParameterNames);
+            // A transition changes only these columns: leaving the indexed identity columns (correlation, opened_at, parent)
+            // out of the SET keeps SQLite from rewriting their index entries (and pages) on every transition.
+            UpdateInstanceState = Create($"UPDATE instances SET {InstanceStateSet} WHERE org = @org AND aggregate = @aggregate AND version = @expected AND {InstanceIdentityMatch};", [.. StoreRows.InstanceParameterNames, "@expected"]);
             UpdateInstance = Create($"UPDATE instances SET {StoreRows.InstanceUpdateSet} WHERE org = @org AND aggregate = @aggregate AND version = @expected;", [.. StoreRows.InstanceParameterNames, "@expected"]);
             ReadVersionCommand = Create("SELECT version FROM instances WHERE org = @org AND aggregate = @aggregate;", ["@org", "@aggregate"]);
             InsertRecord = Create($"INSERT INTO trace_records ({StoreRows.RecordColumns}) VALUES ({StoreRows.RecordParameters});", StoreRows.RecordParameterNames);
@@ -823,6 +947,8 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
         public SqliteCommand InsertInstance { get; }
 
         public SqliteCommand UpdateInstance { get; }
+
+        public SqliteCommand UpdateInstanceState { get; }
 
         public SqliteCommand ReadVersionCommand { get; }
 

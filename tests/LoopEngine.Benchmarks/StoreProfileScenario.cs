@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using LoopEngine;
 using LoopEngine.Sqlite;
+using Microsoft.Data.Sqlite;
 using Npgsql;
 
 namespace LoopEngine.Benchmarks;
@@ -39,6 +40,20 @@ internal static class StoreProfileScenario
                         return Task.CompletedTask;
                     });
                 }
+
+                Checkpoint(rawDb, "TRUNCATE");
+                for (var i = 0; i < 50; i++)
+                {
+                    StoreBench.Execute(rawDb, "BEGIN IMMEDIATE;");
+                    using var insert = rawDb.CreateCommand();
+                    insert.CommandText = "INSERT INTO r (id, payload) VALUES (@id, @p);";
+                    insert.Parameters.AddWithValue("@id", ++rid);
+                    insert.Parameters.AddWithValue("@p", rawPayload);
+                    insert.ExecuteNonQuery();
+                    StoreBench.Execute(rawDb, "COMMIT;");
+                }
+
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"raw {mode}: WAL frames per 1-row commit       {Checkpoint(rawDb, "PASSIVE") / 50.0,10:N1}"));
             }
 
             StoreBench.DeleteDirectory(rawDir);
@@ -50,6 +65,18 @@ internal static class StoreProfileScenario
             Console.WriteLine($"SQLite {mode}:");
             await MeasureAsync("  GetInstanceAsync", n, async () => await store.GetInstanceAsync("default", "PO-1"));
             await MeasureAsync("  TransitionAsync", n, async () => await runtime.TransitionAsync(request));
+            using (var side = new SqliteConnection("Data Source=" + Path.Combine(dir, "p.db")))
+            {
+                side.Open();
+                Checkpoint(side, "TRUNCATE");
+                for (var i = 0; i < 50; i++)
+                {
+                    await runtime.TransitionAsync(request);
+                }
+
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  WAL frames per transition              {Checkpoint(side, "PASSIVE") / 50.0,10:N1}"));
+            }
+
             await store.DisposeAsync();
             StoreBench.DeleteDirectory(dir);
         }
@@ -88,6 +115,16 @@ internal static class StoreProfileScenario
         await MeasureAsync("  raw insert + pg_notify + commit", n, () => Parallel32(() => Raw(true)), 32);
         await pg.DisposeAsync();
         await StoreBench.DropSchemaAsync(schema);
+    }
+
+    /// <summary>Runs a checkpoint and returns the frames that were in the WAL.</summary>
+    private static long Checkpoint(SqliteConnection connection, string mode)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA wal_checkpoint(" + mode + ");";
+        using var reader = command.ExecuteReader();
+        reader.Read();
+        return reader.GetInt64(1);
     }
 
     private static Task Parallel32(Func<Task> op) => Task.WhenAll(Enumerable.Range(0, 32).Select(_ => Task.Run(op)));
