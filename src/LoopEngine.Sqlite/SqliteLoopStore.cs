@@ -209,31 +209,31 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
                 if (op.Apply(commands))
                 {
                     signal = op.SignalsEvents;
-                    commands.Commit.ExecuteNonQuery();
+                    commands.Commit.Execute();
                 }
                 else
                 {
-                    commands.Rollback.ExecuteNonQuery();
+                    commands.Rollback.Execute();
                 }
             }
             else
             {
                 foreach (var op in batch)
                 {
-                    commands.Savepoint.ExecuteNonQuery();
+                    commands.Savepoint.Execute();
                     if (!op.Apply(commands))
                     {
-                        commands.RollbackToSavepoint.ExecuteNonQuery();
+                        commands.RollbackToSavepoint.Execute();
                     }
                     else
                     {
                         signal |= op.SignalsEvents;
                     }
 
-                    commands.ReleaseSavepoint.ExecuteNonQuery();
+                    commands.ReleaseSavepoint.Execute();
                 }
 
-                commands.Commit.ExecuteNonQuery();
+                commands.Commit.Execute();
             }
 
             Interlocked.Increment(ref _transactions);
@@ -364,24 +364,20 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
         foreach (var write in commit.Instances)
         {
             var instance = write.Instance;
-            var command = write.ExpectedVersion == 0 ? c.InsertInstance : c.UpdateInstanceState;
-            StoreRows.BindInstance(WriterCommands.Setter(command), instance);
-            command.Parameters["@org"].Value = commit.OrgId;
-            if (write.ExpectedVersion != 0)
-            {
-                command.Parameters["@expected"].Value = write.ExpectedVersion;
-            }
-
-            var changed = command.ExecuteNonQuery();
+            var statement = write.ExpectedVersion == 0 ? c.InsertInstance : c.UpdateInstanceState;
+            StoreRows.BindInstance(statement.Setter, instance);
+            statement.Set("@org", commit.OrgId);
+            statement.Set("@expected", write.ExpectedVersion);
+            var changed = statement.Execute();
             if (changed == 0 && write.ExpectedVersion != 0)
             {
                 // Not the usual transition write (its indexed identity columns differ from the stored row), or a conflict:
                 // the full update sets every column.
-                command = c.UpdateInstance;
-                StoreRows.BindInstance(WriterCommands.Setter(command), instance);
-                command.Parameters["@org"].Value = commit.OrgId;
-                command.Parameters["@expected"].Value = write.ExpectedVersion;
-                changed = command.ExecuteNonQuery();
+                statement = c.UpdateInstance;
+                StoreRows.BindInstance(statement.Setter, instance);
+                statement.Set("@org", commit.OrgId);
+                statement.Set("@expected", write.ExpectedVersion);
+                changed = statement.Execute();
             }
 
             if (changed == 0)
@@ -393,10 +389,10 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
 
         foreach (var record in commit.Records)
         {
-            StoreRows.BindRecord(WriterCommands.Setter(c.InsertRecord), commit.OrgId, record);
+            StoreRows.BindRecord(c.InsertRecord.Setter, commit.OrgId, record);
             try
             {
-                c.InsertRecord.ExecuteNonQuery();
+                c.InsertRecord.Execute();
             }
             catch (SqliteException ex) when (ex.SqliteErrorCode == SqliteConstraint)
             {
@@ -407,14 +403,14 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
 
         foreach (var recommendation in commit.Recommendations)
         {
-            StoreRows.BindRecommendation(WriterCommands.Setter(c.UpsertRecommendation), commit.OrgId, recommendation);
-            c.UpsertRecommendation.ExecuteNonQuery();
+            StoreRows.BindRecommendation(c.UpsertRecommendation.Setter, commit.OrgId, recommendation);
+            c.UpsertRecommendation.Execute();
         }
 
         if (commit.Idempotency is { } idempotency)
         {
-            StoreRows.BindIdempotency(WriterCommands.Setter(c.InsertIdempotency), commit.OrgId, idempotency);
-            if (c.InsertIdempotency.ExecuteNonQuery() == 0)
+            StoreRows.BindIdempotency(c.InsertIdempotency.Setter, commit.OrgId, idempotency);
+            if (c.InsertIdempotency.Execute() == 0)
             {
                 return (CommitResult.KeyExists(idempotency.AggregateId), false);
             }
@@ -428,8 +424,8 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
         var positions = new long[commit.Events.Count];
         for (var i = 0; i < positions.Length; i++)
         {
-            StoreRows.BindEvent(WriterCommands.Setter(c.InsertEvent), commit.Events[i]);
-            positions[i] = (long)c.InsertEvent.ExecuteScalar()!;
+            StoreRows.BindEvent(c.InsertEvent.Setter, commit.Events[i]);
+            positions[i] = c.InsertEvent.Insert();
         }
 
         return (CommitResult.Committed(positions), true);
@@ -868,32 +864,33 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
 
         private readonly SqliteConnection _connection;
         private readonly List<SqliteCommand> _all = [];
+        private readonly List<WriterStatement> _statements = [];
 
         public WriterCommands(SqliteConnection connection)
         {
             _connection = connection;
-            BeginImmediate = Create("BEGIN IMMEDIATE;");
-            Commit = Create("COMMIT;");
-            Savepoint = Create("SAVEPOINT op;");
-            RollbackToSavepoint = Create("ROLLBACK TO op;");
-            ReleaseSavepoint = Create("RELEASE op;");
-            InsertInstance = Create($"INSERT INTO instances ({StoreRows.InstanceColumns}) VALUES ({StoreRows.InstanceParameters}) ON CONFLICT (org, aggregate) DO NOTHING;", StoreRows.InstanceParameterNames);
+            BeginImmediate = Statement("BEGIN IMMEDIATE;");
+            Commit = Statement("COMMIT;");
+            Savepoint = Statement("SAVEPOINT op;");
+            RollbackToSavepoint = Statement("ROLLBACK TO op;");
+            ReleaseSavepoint = Statement("RELEASE op;");
+            InsertInstance = Statement($"INSERT INTO instances ({StoreRows.InstanceColumns}) VALUES ({StoreRows.InstanceParameters}) ON CONFLICT (org, aggregate) DO NOTHING;");
             // A transition changes only these columns: leaving the indexed identity columns (correlation, opened_at, parent)
             // out of the SET keeps SQLite from rewriting their index entries (and pages) on every transition.
-            UpdateInstanceState = Create($"UPDATE instances SET {InstanceStateSet} WHERE org = @org AND aggregate = @aggregate AND version = @expected AND {InstanceIdentityMatch};", [.. StoreRows.InstanceParameterNames, "@expected"]);
-            UpdateInstance = Create($"UPDATE instances SET {StoreRows.InstanceUpdateSet} WHERE org = @org AND aggregate = @aggregate AND version = @expected;", [.. StoreRows.InstanceParameterNames, "@expected"]);
+            UpdateInstanceState = Statement($"UPDATE instances SET {InstanceStateSet} WHERE org = @org AND aggregate = @aggregate AND version = @expected AND {InstanceIdentityMatch};");
+            UpdateInstance = Statement($"UPDATE instances SET {StoreRows.InstanceUpdateSet} WHERE org = @org AND aggregate = @aggregate AND version = @expected;");
             ReadVersionCommand = Create("SELECT version FROM instances WHERE org = @org AND aggregate = @aggregate;", ["@org", "@aggregate"]);
-            InsertRecord = Create($"INSERT INTO trace_records ({StoreRows.RecordColumns}) VALUES ({StoreRows.RecordParameters});", StoreRows.RecordParameterNames);
-            UpsertRecommendation = Create($"INSERT INTO recommendations ({StoreRows.RecommendationColumns}) VALUES ({StoreRows.RecommendationParameters}) ON CONFLICT (org, id) DO UPDATE SET {StoreRows.RecommendationUpdateSet};", StoreRows.RecommendationParameterNames);
-            InsertIdempotency = Create($"INSERT INTO idempotency ({StoreRows.IdempotencyColumns}) VALUES ({StoreRows.IdempotencyParameters}) ON CONFLICT (org, aggregate, key) DO NOTHING;", StoreRows.IdempotencyParameterNames);
-            InsertEvent = Create($"INSERT INTO events ({StoreRows.EventInsertColumns}) VALUES ({StoreRows.EventParameters}) RETURNING position;", StoreRows.EventParameterNames);
+            InsertRecord = Statement($"INSERT INTO trace_records ({StoreRows.RecordColumns}) VALUES ({StoreRows.RecordParameters});");
+            UpsertRecommendation = Statement($"INSERT INTO recommendations ({StoreRows.RecommendationColumns}) VALUES ({StoreRows.RecommendationParameters}) ON CONFLICT (org, id) DO UPDATE SET {StoreRows.RecommendationUpdateSet};");
+            InsertIdempotency = Statement($"INSERT INTO idempotency ({StoreRows.IdempotencyColumns}) VALUES ({StoreRows.IdempotencyParameters}) ON CONFLICT (org, aggregate, key) DO NOTHING;");
+            InsertEvent = Statement($"INSERT INTO events ({StoreRows.EventInsertColumns}) VALUES ({StoreRows.EventParameters});");
             SetCheckpoint = Create("INSERT INTO checkpoints (name, position) VALUES (@name, @position) ON CONFLICT (name) DO UPDATE SET position = excluded.position;", ["@name", "@position"]);
             NextSequence = Create("INSERT INTO sequences (org, name, next_value) VALUES (@org, @name, 2) ON CONFLICT (org, name) DO UPDATE SET next_value = next_value + 1 RETURNING next_value - 1;", ["@org", "@name"]);
             SeedSequence = Create("INSERT INTO sequences (org, name, next_value) VALUES (@org, @name, @value) ON CONFLICT (org, name) DO UPDATE SET next_value = MAX(next_value, excluded.next_value);", ["@org", "@name", "@value"]);
-            Rollback = Create("ROLLBACK;");
-            UpsertTimer = Create($"INSERT INTO timers ({StoreRows.TimerColumns}) VALUES ({StoreRows.TimerParameters}) ON CONFLICT (org, aggregate, kind, key) DO UPDATE SET {StoreRows.TimerUpsertSet};", StoreRows.TimerParameterNames);
-            CancelTimersOfKind = Create("DELETE FROM timers WHERE org = @org AND aggregate = @aggregate AND kind = @kind;", ["@org", "@aggregate", "@kind"]);
-            CancelAllTimers = Create("DELETE FROM timers WHERE org = @org AND aggregate = @aggregate;", ["@org", "@aggregate"]);
+            Rollback = Statement("ROLLBACK;");
+            UpsertTimer = Statement($"INSERT INTO timers ({StoreRows.TimerColumns}) VALUES ({StoreRows.TimerParameters}) ON CONFLICT (org, aggregate, kind, key) DO UPDATE SET {StoreRows.TimerUpsertSet};");
+            CancelTimersOfKind = Statement("DELETE FROM timers WHERE org = @org AND aggregate = @aggregate AND kind = @kind;");
+            CancelAllTimers = Statement("DELETE FROM timers WHERE org = @org AND aggregate = @aggregate;");
             CompleteTimer = Create("DELETE FROM timers WHERE org = @org AND aggregate = @aggregate AND kind = @kind AND key = @key AND lease_owner = @owner;", ["@org", "@aggregate", "@kind", "@key", "@owner"]);
             ClaimTimers = Create(
                 $"UPDATE timers SET lease_owner = @owner, lease_expires_at = @lease, attempts = attempts + 1 WHERE (org, aggregate, kind, key) IN " +
@@ -902,11 +899,11 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
                 ["@owner", "@lease", "@now", "@max"]);
         }
 
-        public SqliteCommand UpsertTimer { get; }
+        public WriterStatement UpsertTimer { get; }
 
-        public SqliteCommand CancelTimersOfKind { get; }
+        public WriterStatement CancelTimersOfKind { get; }
 
-        public SqliteCommand CancelAllTimers { get; }
+        public WriterStatement CancelAllTimers { get; }
 
         public SqliteCommand CompleteTimer { get; }
 
@@ -917,56 +914,54 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
         {
             if (change.Timer is { } timer)
             {
-                StoreRows.BindTimer(Setter(UpsertTimer), orgId, timer);
-                return UpsertTimer.ExecuteNonQuery();
+                StoreRows.BindTimer(UpsertTimer.Setter, orgId, timer);
+                return UpsertTimer.Execute();
             }
 
-            var command = change.Kind is null ? CancelAllTimers : CancelTimersOfKind;
-            command.Parameters["@org"].Value = orgId;
-            command.Parameters["@aggregate"].Value = change.AggregateId;
+            var statement = change.Kind is null ? CancelAllTimers : CancelTimersOfKind;
+            statement.Set("@org", orgId);
+            statement.Set("@aggregate", change.AggregateId);
             if (change.Kind is not null)
             {
-                command.Parameters["@kind"].Value = change.Kind;
+                statement.Set("@kind", change.Kind);
             }
 
-            return command.ExecuteNonQuery();
+            return statement.Execute();
         }
 
-        public SqliteCommand BeginImmediate { get; }
+        public WriterStatement BeginImmediate { get; }
 
-        public SqliteCommand Commit { get; }
+        public WriterStatement Commit { get; }
 
-        public SqliteCommand Rollback { get; }
+        public WriterStatement Rollback { get; }
 
-        public SqliteCommand Savepoint { get; }
+        public WriterStatement Savepoint { get; }
 
-        public SqliteCommand RollbackToSavepoint { get; }
+        public WriterStatement RollbackToSavepoint { get; }
 
-        public SqliteCommand ReleaseSavepoint { get; }
+        public WriterStatement ReleaseSavepoint { get; }
 
-        public SqliteCommand InsertInstance { get; }
+        public WriterStatement InsertInstance { get; }
 
-        public SqliteCommand UpdateInstance { get; }
+        public WriterStatement UpdateInstance { get; }
 
-        public SqliteCommand UpdateInstanceState { get; }
+        public WriterStatement UpdateInstanceState { get; }
 
         public SqliteCommand ReadVersionCommand { get; }
 
-        public SqliteCommand InsertRecord { get; }
+        public WriterStatement InsertRecord { get; }
 
-        public SqliteCommand UpsertRecommendation { get; }
+        public WriterStatement UpsertRecommendation { get; }
 
-        public SqliteCommand InsertIdempotency { get; }
+        public WriterStatement InsertIdempotency { get; }
 
-        public SqliteCommand InsertEvent { get; }
+        public WriterStatement InsertEvent { get; }
 
         public SqliteCommand SetCheckpoint { get; }
 
         public SqliteCommand NextSequence { get; }
 
         public SqliteCommand SeedSequence { get; }
-
-        public static Action<string, object> Setter(SqliteCommand command) => (name, value) => command.Parameters[name].Value = value;
 
         public long ReadVersion(string orgId, string aggregateId)
         {
@@ -982,7 +977,7 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
             {
                 try
                 {
-                    BeginImmediate.ExecuteNonQuery();
+                    BeginImmediate.Execute();
                     return;
                 }
                 catch (SqliteException ex) when (ex.SqliteErrorCode is 5 or 6 && attempt < 3)
@@ -996,7 +991,7 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
         {
             try
             {
-                Rollback.ExecuteNonQuery();
+                Rollback.Execute();
             }
             catch (SqliteException)
             {
@@ -1010,6 +1005,18 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
             {
                 command.Dispose();
             }
+
+            foreach (var statement in _statements)
+            {
+                statement.Dispose();
+            }
+        }
+
+        private WriterStatement Statement(string sql)
+        {
+            var statement = new WriterStatement(_connection, sql);
+            _statements.Add(statement);
+            return statement;
         }
 
         private SqliteCommand Create(string sql, IReadOnlyList<string>? parameters = null)

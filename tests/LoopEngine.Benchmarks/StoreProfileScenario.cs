@@ -10,13 +10,19 @@ namespace LoopEngine.Benchmarks;
 /// <summary><c>--profile-stores</c>: rough per-operation times of the pieces of a stored transition (for finding what dominates).</summary>
 internal static class StoreProfileScenario
 {
-    public static async Task RunAsync(int n)
+    /// <summary>Runs the pieces, each <paramref name="n"/> times; the SQLite part in both synchronous modes or only in <paramref name="only"/>.</summary>
+    public static async Task RunAsync(int n, SqliteSynchronousMode? only = null)
     {
         var memory = BenchLoops.CreateRuntime(new InMemoryLoopStore());
         var memoryRequest = await StoreBench.StartAsync(memory, "PO-1", BenchLoops.Evidence("small"));
         await MeasureAsync("in-memory TransitionAsync (engine CPU)", n * 10, async () => await memory.TransitionAsync(memoryRequest));
         foreach (var mode in new[] { SqliteSynchronousMode.Normal, SqliteSynchronousMode.Full })
         {
+            if (only is not null && only != mode)
+            {
+                continue;
+            }
+
             var rawDir = StoreBench.NewTempDirectory("profile-raw");
             using (var rawDb = StoreBench.RawSqlite(Path.Combine(rawDir, "r.db"), mode, "CREATE TABLE r (id INTEGER PRIMARY KEY, payload TEXT NOT NULL);"))
             {
@@ -136,12 +142,15 @@ internal static class StoreProfileScenario
             await op();
         }
 
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var sw = Stopwatch.StartNew();
         for (var i = 0; i < n; i++)
         {
             await op();
         }
 
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name,-40} {sw.Elapsed.TotalMilliseconds * 1000 / (n * opsPerCall),10:N1} us/op"));
+        var wall = sw.Elapsed;
+        cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name,-40} {wall.TotalMilliseconds * 1000 / (n * opsPerCall),10:N1} us/op {cpu.TotalMilliseconds * 1000 / (n * opsPerCall),10:N1} us CPU/op (process)"));
     }
 }

@@ -146,16 +146,22 @@ public sealed class SqliteLoopStoreSpecificTests : IDisposable
         var options = new SqliteLoopStoreOptions { ConnectionString = _database.ConnectionString() };
         await using (var store = new SqliteLoopStore(options))
         {
-            var results = await Task.WhenAll(Enumerable.Range(0, 32).Select(w => Task.Run(async () =>
-            {
-                var committed = 0;
-                for (var i = 0; i < 20; i++)
+            // A thread per writer: a lone caller commits synchronously on its own thread, so writers that shared one pool
+            // thread would never overlap; these do, as concurrent callers of a real application do.
+            var results = await Task.WhenAll(Enumerable.Range(0, 32).Select(w => Task.Factory.StartNew(
+                () =>
                 {
-                    committed += (await store.CommitAsync(StoreTestData.Start("org", $"PO-{w}-{i}").Commit)).IsCommitted ? 1 : 0;
-                }
+                    var committed = 0;
+                    for (var i = 0; i < 20; i++)
+                    {
+                        committed += store.CommitAsync(StoreTestData.Start("org", $"PO-{w}-{i}").Commit).AsTask().GetAwaiter().GetResult().IsCommitted ? 1 : 0;
+                    }
 
-                return committed;
-            })));
+                    return committed;
+                },
+                CancellationToken.None,
+                TaskCreationOptions.LongRunning,
+                TaskScheduler.Default)));
             results.Sum().Should().Be(640);
             store.TransactionCount.Should().BeLessThan(640, "concurrent writes share transactions (group commit)");
         }
