@@ -28,6 +28,7 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
     private int _writing;
     private SqliteConnection? _writer;
     private WriterCommands? _commands;
+    private WalCheckpointer? _checkpointer;
     private TaskCompletionSource _newEvents = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _disposed;
     private long _transactions;
@@ -62,6 +63,9 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
     /// <summary>Gets the number of write transactions committed so far (each may hold many writes: group commit).</summary>
     internal long TransactionCount => Interlocked.Read(ref _transactions);
 
+    /// <summary>Gets the WAL checkpointer of a <see cref="SqliteSynchronousMode.Normal"/> store, once initialized (for tests).</summary>
+    internal WalCheckpointer? Checkpointer => _checkpointer;
+
     /// <summary>Opens the file, applies pending schema migrations and starts the writer. Called by the first operation if not before.</summary>
     /// <param name="cancellationToken">Cancels the wait (not the initialization).</param>
     /// <returns>A task that completes when the store is ready.</returns>
@@ -84,9 +88,20 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
         {
             connection.Open();
             Execute(connection, "PRAGMA journal_mode=WAL;");
-            Execute(connection, _options.Synchronous == SqliteSynchronousMode.Full ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=NORMAL;");
-            Execute(connection, "PRAGMA busy_timeout=" + ((long)_options.BusyTimeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture) + ";");
+            var pragmas = (_options.Synchronous == SqliteSynchronousMode.Full ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=NORMAL;")
+                + "PRAGMA busy_timeout=" + ((long)_options.BusyTimeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture) + ";";
+            Execute(connection, pragmas);
             SqliteSchema.Migrate(connection);
+
+            // NORMAL: checkpoints run off the commit path (WalCheckpointer), not inline in whichever commit crosses the
+            // threshold (measured: ~74 -> ~57 us per transition). FULL keeps SQLite's own auto-checkpoint: every commit already
+            // syncs the WAL, and a background pass measured no better (its database sync competes with the commits' syncs).
+            if (_options.Synchronous == SqliteSynchronousMode.Normal)
+            {
+                Execute(connection, "PRAGMA wal_autocheckpoint=0;");
+                _checkpointer = new WalCheckpointer(_connectionString, pragmas, sql => Execute(connection, sql));
+            }
+
             _commands = new WriterCommands(connection);
             _writer = connection;
         }
@@ -261,6 +276,8 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
         {
             Interlocked.Exchange(ref _newEvents, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
         }
+
+        _checkpointer?.AfterCommit();
 
         return true;
     }
@@ -752,6 +769,7 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
         }
 
         DisposeReaders();
+        _checkpointer?.Dispose();
         _commands?.Dispose();
         if (_writer is not null)
         {

@@ -128,9 +128,18 @@ internal static class StoreProfileScenario
     {
         using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA wal_checkpoint(" + mode + ");";
-        using var reader = command.ExecuteReader();
-        reader.Read();
-        return reader.GetInt64(1);
+        for (var attempt = 0; ; attempt++)
+        {
+            using var reader = command.ExecuteReader();
+            reader.Read();
+            if (reader.GetInt64(0) == 0 || attempt == 100)
+            {
+                return reader.GetInt64(1);
+            }
+
+            // Busy: the store's own checkpointer is running; try again shortly.
+            Thread.Sleep(10);
+        }
     }
 
     private static Task Parallel32(Func<Task> op) => Task.WhenAll(Enumerable.Range(0, 32).Select(_ => Task.Run(op)));

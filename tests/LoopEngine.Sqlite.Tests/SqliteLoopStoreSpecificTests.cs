@@ -189,4 +189,68 @@ public sealed class SqliteLoopStoreSpecificTests : IDisposable
         (await store.GetInstanceAsync("org", "PO-BAD")).Should().BeNull("the failed write's savepoint was rolled back");
         (await store.ReadEventsAsync(0, 100)).Should().HaveCount(20);
     }
+
+    [Fact]
+    public async Task CommitAsync_ThousandsOfCommits_CheckpointsOffTheCommitPathAndKeepsTheWalBounded()
+    {
+        const int commits = 3000;
+        var options = new SqliteLoopStoreOptions { ConnectionString = _database.ConnectionString(), Synchronous = SqliteSynchronousMode.Normal };
+        var walBytes = 0L;
+        await using (var store = new SqliteLoopStore(options))
+        {
+            for (var i = 0; i < commits; i++)
+            {
+                (await store.CommitAsync(StoreTestData.Start("org", "PO-" + i).Commit)).IsCommitted.Should().BeTrue();
+                walBytes = Math.Max(walBytes, new FileInfo(_database.Path() + "-wal").Length);
+            }
+
+            store.Checkpointer!.BackgroundPasses.Should().BePositive("checkpoints run on the checkpointer's own connection");
+            store.Checkpointer.WriterCheckpoints.Should().BePositive("the writer copies the last frames so that SQLite restarts the WAL");
+        }
+
+        // About 4 frames a commit: 12,000 frames were written, but the WAL restarted instead of growing past the hard limit.
+        walBytes.Should().BeLessThan((WalCheckpointer.HardFrames + 100) * (4096 + 24L));
+        Scalar("SELECT COUNT(*) FROM instances").Should().Be(commits);
+        Scalar("SELECT COUNT(*) FROM events").Should().Be(commits);
+        using var connection = new SqliteConnection(_database.ConnectionString());
+        connection.Open();
+        using var check = connection.CreateCommand();
+        check.CommandText = "PRAGMA integrity_check;";
+        check.ExecuteScalar().Should().Be("ok");
+    }
+
+    [Fact]
+    public async Task CommitAsync_UpdateThatChangesIdentityColumns_WritesTheWholeRowAndItsIndexes()
+    {
+        await using var store = new SqliteLoopStore(_database.ConnectionString());
+        var (start, instance, record) = StoreTestData.Start("org", "PO-ID", correlationId: "corr-1");
+        (await store.CommitAsync(start)).IsCommitted.Should().BeTrue();
+        var (next, moved, _) = StoreTestData.Next(instance, record);
+        var changed = moved with { CorrelationId = "corr-2", ParentLoopId = "scm.parent", ParentAggregateId = "PARENT-1", OpenedAt = instance.OpenedAt.AddMinutes(-1) };
+        next = next with { Instances = [new InstanceWrite(changed, instance.Version)] };
+
+        (await store.CommitAsync(next)).IsCommitted.Should().BeTrue();
+
+        (await store.GetInstanceAsync("org", "PO-ID")).Should().BeEquivalentTo(changed);
+        (await store.QueryInstancesAsync(new InstanceQuery { OrgId = "org", CorrelationId = "corr-2" })).Items.Should().ContainSingle();
+        (await store.QueryInstancesAsync(new InstanceQuery { OrgId = "org", CorrelationId = "corr-1" })).Items.Should().BeEmpty();
+        (await store.QueryInstancesAsync(new InstanceQuery { OrgId = "org", ParentAggregateId = "PARENT-1" })).Items.Should().ContainSingle();
+    }
+
+    [Fact]
+    public async Task CommitAsync_StaleVersion_IsAConflictOnTheStateOnlyUpdateToo()
+    {
+        await using var store = new SqliteLoopStore(_database.ConnectionString());
+        var (start, instance, record) = StoreTestData.Start("org", "PO-V");
+        (await store.CommitAsync(start)).IsCommitted.Should().BeTrue();
+        var (first, _, _) = StoreTestData.Next(instance, record, toState: "ONE");
+        var (second, _, _) = StoreTestData.Next(instance, record, toState: "TWO");
+        (await store.CommitAsync(first)).IsCommitted.Should().BeTrue();
+
+        var result = await store.CommitAsync(second);
+
+        result.Outcome.Should().Be(CommitOutcome.VersionConflict);
+        result.ActualVersion.Should().Be(2);
+        (await store.GetInstanceAsync("org", "PO-V"))!.CurrentState.Should().Be("ONE");
+    }
 }
