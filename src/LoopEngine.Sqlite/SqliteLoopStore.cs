@@ -16,7 +16,10 @@ namespace LoopEngine.Sqlite;
 public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
 {
     private const int SqliteConstraint = 19;
-    private static readonly int MaxIdleReaders = Math.Max(4, Environment.ProcessorCount * 2);
+
+    // Reads run synchronously on the calling thread: keep a session for each thread that may read at once (a pool thread count under
+    // load), so busy periods do not open and close connections; a session holds only the few pages of its point reads.
+    private static readonly int MaxIdleReaders = Math.Max(32, Environment.ProcessorCount * 4);
 
     private readonly SqliteLoopStoreOptions _options;
     private readonly string _connectionString;
@@ -296,9 +299,20 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
             return GetInstanceAfterInitAsync(orgId, aggregateId, cancellationToken);
         }
 
-        cancellationToken.ThrowIfCancellationRequested();
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        return new ValueTask<LoopInstance?>(ReadInstance(orgId, aggregateId));
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<LoopInstance?>(cancellationToken);
+        }
+
+        try
+        {
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+            return new ValueTask<LoopInstance?>(ReadInstance(orgId, aggregateId));
+        }
+        catch (Exception ex) when (ex is SqliteException or ObjectDisposedException)
+        {
+            return ValueTask.FromException<LoopInstance?>(ex);
+        }
     }
 
     private async ValueTask<LoopInstance?> GetInstanceAfterInitAsync(string orgId, string aggregateId, CancellationToken cancellationToken)

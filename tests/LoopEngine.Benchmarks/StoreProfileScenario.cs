@@ -83,6 +83,13 @@ internal static class StoreProfileScenario
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  WAL frames per transition              {Checkpoint(side, "PASSIVE") / 50.0,10:N1}"));
             }
 
+            var writers = new TransitionRequest[32];
+            for (var w = 0; w < writers.Length; w++)
+            {
+                writers[w] = await StoreBench.StartAsync(runtime, "PO-W" + w.ToString(CultureInfo.InvariantCulture), BenchLoops.Evidence("small"));
+            }
+
+            await MeasureAsync("  TransitionAsync, 32 writers (per op)", Math.Max(10, n / 32), () => Task.WhenAll(writers.Select(r => Task.Run(async () => await runtime.TransitionAsync(r)))), 32);
             await store.DisposeAsync();
             StoreBench.DeleteDirectory(dir);
         }
