@@ -4,14 +4,19 @@ using System.Globalization;
 using System.Threading.Channels;
 using LoopEngine.Stores;
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 
 namespace LoopEngine.Sqlite;
 
 /// <summary>
 /// A durable <see cref="ILoopStore"/> in one SQLite file (WAL). A single writer applies pending writes in batches: each
 /// write in its own savepoint inside one transaction (group commit, one sync per batch), and every caller is answered only
-/// after that transaction committed. Readers use separate pooled connections. Several processes may share one file.
-/// Timers (<see cref="ITimerStore"/>) live in the same file and are claimed through the same writer.
+/// after that transaction committed. The writer's statements are prepared once (<see cref="WriterStatement"/>); a transition
+/// rewrites only the instance columns it can change, so the instance indexes are not touched. Readers use separate
+/// connections (instance point reads: kept sessions with a prepared statement). With <see cref="SqliteSynchronousMode.Normal"/>
+/// WAL checkpoints run in the background (<see cref="WalCheckpointer"/>); with <see cref="SqliteSynchronousMode.Full"/>
+/// SQLite's own auto-checkpoint applies. Several processes may share one file. Timers (<see cref="ITimerStore"/>) live in the
+/// same file and are claimed through the same writer.
 /// </summary>
 public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
 {
@@ -327,11 +332,7 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
         var session = RentReader();
         try
         {
-            var command = session.GetInstance;
-            command.Parameters[0].Value = orgId;
-            command.Parameters[1].Value = aggregateId;
-            using var reader = command.ExecuteReader();
-            return reader.Read() ? StoreRows.ReadInstance(reader) : null;
+            return session.ReadInstance(orgId, aggregateId);
         }
         catch
         {
@@ -355,7 +356,7 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
             return session;
         }
 
-        session = new ReaderSession(_connectionString);
+        session = new ReaderSession(_connectionString, (long)_options.BusyTimeout.TotalMilliseconds);
         return session;
     }
 
@@ -796,18 +797,20 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
     private sealed class ReaderSession : IDisposable
     {
         private readonly SqliteConnection _connection;
+        private readonly sqlite3 _db;
+        private readonly sqlite3_stmt _getInstance;
 
-        public ReaderSession(string connectionString)
+        public ReaderSession(string connectionString, long busyTimeoutMilliseconds)
         {
             _connection = new SqliteConnection(connectionString);
             try
             {
                 _connection.Open();
-                GetInstance = _connection.CreateCommand();
-                GetInstance.CommandText = $"SELECT {StoreRows.InstanceColumns} FROM instances WHERE org = @org AND aggregate = @aggregate;";
-                GetInstance.Parameters.Add(new SqliteParameter("@org", string.Empty));
-                GetInstance.Parameters.Add(new SqliteParameter("@aggregate", string.Empty));
-                GetInstance.Prepare();
+                _db = _connection.Handle!;
+
+                // The statement runs below Microsoft.Data.Sqlite, so SQLite's own busy handler does the waiting.
+                SqliteException.ThrowExceptionForRC(raw.sqlite3_busy_timeout(_db, (int)Math.Min(int.MaxValue, busyTimeoutMilliseconds)), _db);
+                SqliteException.ThrowExceptionForRC(raw.sqlite3_prepare_v2(_db, $"SELECT {StoreRows.InstanceColumns} FROM instances WHERE org = ?1 AND aggregate = ?2;", out _getInstance), _db);
             }
             catch
             {
@@ -816,13 +819,58 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
             }
         }
 
-        public SqliteCommand GetInstance { get; }
+        /// <summary>Reads one instance (the same columns and mapping as <see cref="StoreRows.ReadInstance"/>).</summary>
+        public LoopInstance? ReadInstance(string orgId, string aggregateId)
+        {
+            var s = _getInstance;
+            try
+            {
+                SqliteException.ThrowExceptionForRC(raw.sqlite3_bind_text(s, 1, orgId), _db);
+                SqliteException.ThrowExceptionForRC(raw.sqlite3_bind_text(s, 2, aggregateId), _db);
+                var rc = raw.sqlite3_step(s);
+                if (rc == raw.SQLITE_DONE)
+                {
+                    return null;
+                }
+
+                if (rc != raw.SQLITE_ROW)
+                {
+                    SqliteException.ThrowExceptionForRC(rc, _db);
+                }
+
+                return new LoopInstance
+                {
+                    OrgId = Text(s, 0)!,
+                    AggregateId = Text(s, 1)!,
+                    LoopId = Text(s, 2)!,
+                    DefinitionVersion = Text(s, 3)!,
+                    CurrentState = Text(s, 4)!,
+                    Status = (LoopStatus)raw.sqlite3_column_int64(s, 5),
+                    Version = raw.sqlite3_column_int64(s, 6),
+                    CorrelationId = Text(s, 7)!,
+                    OpenedAt = StoreRows.Time(raw.sqlite3_column_int64(s, 8)),
+                    UpdatedAt = StoreRows.Time(raw.sqlite3_column_int64(s, 9)),
+                    ClosedAt = raw.sqlite3_column_type(s, 10) == raw.SQLITE_NULL ? null : StoreRows.Time(raw.sqlite3_column_int64(s, 10)),
+                    HeadHash = Text(s, 11)!,
+                    ParentLoopId = Text(s, 12),
+                    ParentAggregateId = Text(s, 13),
+                    PendingRecommendationCount = checked((int)raw.sqlite3_column_int64(s, 14)),
+                };
+            }
+            finally
+            {
+                raw.sqlite3_reset(s);
+            }
+        }
 
         public void Dispose()
         {
-            GetInstance?.Dispose();
+            _getInstance?.Dispose();
             _connection.Dispose();
         }
+
+        private static string? Text(sqlite3_stmt statement, int column) =>
+            raw.sqlite3_column_type(statement, column) == raw.SQLITE_NULL ? null : raw.sqlite3_column_text(statement, column).utf8_to_string();
     }
 
     private abstract class WriteOp(bool signalsEvents, CancellationToken cancellationToken)
