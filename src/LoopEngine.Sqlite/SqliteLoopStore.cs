@@ -271,6 +271,7 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
                 op.Fail(ex);
             }
 
+            batch.Clear();
             return true;
         }
 
@@ -279,6 +280,9 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
         {
             op.Complete();
         }
+
+        // Do not keep the last batch's commits (records, events, instances) alive until the next one: the GC would promote them.
+        batch.Clear();
 
         if (signal)
         {
