@@ -40,6 +40,7 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
     private TaskCompletionSource _newEvents = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _disposed;
     private long _transactions;
+    private long _batchRetries;
 
     /// <summary>Initializes a new instance of the <see cref="SqliteLoopStore"/> class on a file, with the default options.</summary>
     /// <param name="connectionString">A Microsoft.Data.Sqlite connection string, for example <c>Data Source=loops.db</c>.</param>
@@ -70,6 +71,9 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
 
     /// <summary>Gets the number of write transactions committed so far (each may hold many writes: group commit).</summary>
     internal long TransactionCount => Interlocked.Read(ref _transactions);
+
+    /// <summary>Gets the number of batches that ran a second time with a savepoint per write (a write failed after changing rows).</summary>
+    internal long BatchRetryCount => Interlocked.Read(ref _batchRetries);
 
     /// <summary>Gets the WAL checkpointer of a <see cref="SqliteSynchronousMode.Normal"/> store, once initialized (for tests).</summary>
     internal WalCheckpointer? Checkpointer => _checkpointer;
@@ -200,6 +204,34 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// For tests: takes the writer role (after the current writer) so that writes queue up; disposing the result gives it
+    /// back and commits what queued, in batches of up to <see cref="SqliteLoopStoreOptions.MaxCommitBatchSize"/>.
+    /// </summary>
+    internal IDisposable HoldWriter()
+    {
+        while (Interlocked.CompareExchange(ref _writing, 1, 0) != 0)
+        {
+            Thread.Sleep(1);
+        }
+
+        return new WriterHold(this);
+    }
+
+    private sealed class WriterHold(SqliteLoopStore store) : IDisposable
+    {
+        private int _released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                Volatile.Write(ref store._writing, 0);
+                store.Write(null);
+            }
+        }
+    }
+
     /// <summary>Commits up to one batch of pending writes; returns <see langword="false"/> when nothing was pending.</summary>
     private bool CommitNextBatch()
     {
@@ -241,19 +273,29 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
             }
             else
             {
-                foreach (var op in batch)
+                // Optimistic: no savepoint per write. A write that is not kept is harmless only if it changed nothing (a
+                // version conflict is found by the instance write itself, before any other row); any other failure rolls the
+                // attempt back, and the batch runs again with a savepoint around each write, so no write poisons the others.
+                if (!TryApplyWithoutSavepoints(batch, commands, ref signal))
                 {
-                    commands.Savepoint.Execute();
-                    if (!op.Apply(commands))
+                    commands.TryRollback();
+                    Interlocked.Increment(ref _batchRetries);
+                    signal = false;
+                    commands.Begin();
+                    foreach (var op in batch)
                     {
-                        commands.RollbackToSavepoint.Execute();
-                    }
-                    else
-                    {
-                        signal |= op.SignalsEvents;
-                    }
+                        commands.Savepoint.Execute();
+                        if (!op.Apply(commands))
+                        {
+                            commands.RollbackToSavepoint.Execute();
+                        }
+                        else
+                        {
+                            signal |= op.SignalsEvents;
+                        }
 
-                    commands.ReleaseSavepoint.Execute();
+                        commands.ReleaseSavepoint.Execute();
+                    }
                 }
 
                 commands.Commit.Execute();
@@ -290,6 +332,28 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
         }
 
         _checkpointer?.AfterCommit();
+
+        return true;
+    }
+
+    /// <summary>
+    /// Applies a batch's writes without savepoints; returns <see langword="false"/> (the transaction must be rolled back) as
+    /// soon as a write fails after it changed a row, or throws.
+    /// </summary>
+    private static bool TryApplyWithoutSavepoints(List<WriteOp> batch, WriterCommands commands, ref bool signal)
+    {
+        foreach (var op in batch)
+        {
+            var changesBefore = commands.TotalChanges;
+            if (op.Apply(commands))
+            {
+                signal |= op.SignalsEvents;
+            }
+            else if (op.Failed || commands.TotalChanges != changesBefore)
+            {
+                return false;
+            }
+        }
 
         return true;
     }
@@ -885,6 +949,9 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
 
         public abstract bool IsDone { get; }
 
+        /// <summary>Gets a value indicating whether the last <see cref="Apply"/> threw.</summary>
+        public abstract bool Failed { get; }
+
         public abstract bool TryCancel();
 
         public abstract bool Apply(WriterCommands commands);
@@ -905,10 +972,15 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
 
         public override bool IsDone => _completion.Task.IsCompleted;
 
+        public override bool Failed => _error is not null;
+
         public override bool TryCancel() => CancellationToken.IsCancellationRequested && _completion.TrySetCanceled(CancellationToken);
 
         public override bool Apply(WriterCommands commands)
         {
+            // A batch may run a write twice (the first attempt rolled back): only the last attempt counts.
+            _error = null;
+            _result = default;
             try
             {
                 var (result, keep) = apply(commands);
@@ -1046,6 +1118,9 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
         public SqliteCommand NextSequence { get; }
 
         public SqliteCommand SeedSequence { get; }
+
+        /// <summary>Gets the rows inserted, updated or deleted on the writer connection since it opened.</summary>
+        public long TotalChanges => raw.sqlite3_total_changes(_connection.Handle!);
 
         public long ReadVersion(string orgId, string aggregateId)
         {

@@ -40,7 +40,8 @@ public static class Program
         {
             var ops = list.Select(a => int.TryParse(a, CultureInfo.InvariantCulture, out var n) ? n : 0).FirstOrDefault(n => n > 0);
             SqliteSynchronousMode? only = list.Remove("normal") ? SqliteSynchronousMode.Normal : list.Remove("full") ? SqliteSynchronousMode.Full : null;
-            await StoreProfileScenario.RunAsync(ops > 0 ? ops : 300, only);
+            var writersOnly = list.Remove("writers");
+            await StoreProfileScenario.RunAsync(ops > 0 ? ops : 300, only, writersOnly);
             return 0;
         }
 

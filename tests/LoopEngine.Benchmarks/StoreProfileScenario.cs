@@ -11,8 +11,24 @@ namespace LoopEngine.Benchmarks;
 internal static class StoreProfileScenario
 {
     /// <summary>Runs the pieces, each <paramref name="n"/> times; the SQLite part in both synchronous modes or only in <paramref name="only"/>.</summary>
-    public static async Task RunAsync(int n, SqliteSynchronousMode? only = null)
+    /// <param name="n">Operations per piece.</param>
+    /// <param name="only">The one synchronous mode to run, or <see langword="null"/> for both.</param>
+    /// <param name="writersOnly">Only the 32-writer SQLite piece (for a CPU trace of group commit alone).</param>
+    public static async Task RunAsync(int n, SqliteSynchronousMode? only = null, bool writersOnly = false)
     {
+        if (writersOnly)
+        {
+            foreach (var mode in new[] { SqliteSynchronousMode.Normal, SqliteSynchronousMode.Full })
+            {
+                if (only is null || only == mode)
+                {
+                    await RunWritersAsync(n, mode);
+                }
+            }
+
+            return;
+        }
+
         var memory = BenchLoops.CreateRuntime(new InMemoryLoopStore());
         var memoryRequest = await StoreBench.StartAsync(memory, "PO-1", BenchLoops.Evidence("small"));
         await MeasureAsync("in-memory TransitionAsync (engine CPU)", n * 10, async () => await memory.TransitionAsync(memoryRequest));
@@ -147,6 +163,24 @@ internal static class StoreProfileScenario
             // Busy: the store's own checkpointer is running; try again shortly.
             Thread.Sleep(10);
         }
+    }
+
+    private static async Task RunWritersAsync(int n, SqliteSynchronousMode mode)
+    {
+        var dir = StoreBench.NewTempDirectory("profile-writers");
+        var store = StoreBench.SqliteStore(Path.Combine(dir, "p.db"), mode);
+        var runtime = BenchLoops.CreateRuntime(store);
+        var writers = new TransitionRequest[32];
+        for (var w = 0; w < writers.Length; w++)
+        {
+            writers[w] = await StoreBench.StartAsync(runtime, "PO-W" + w.ToString(CultureInfo.InvariantCulture), BenchLoops.Evidence("small"));
+        }
+
+        var before = store.TransactionCount;
+        await MeasureAsync($"SQLite {mode}: TransitionAsync, 32 writers (per op)", Math.Max(10, n / 32), () => Task.WhenAll(writers.Select(r => Task.Run(async () => await runtime.TransitionAsync(r)))), 32);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  commits: {store.TransactionCount - before:N0}"));
+        await store.DisposeAsync();
+        StoreBench.DeleteDirectory(dir);
     }
 
     private static Task Parallel32(Func<Task> op) => Task.WhenAll(Enumerable.Range(0, 32).Select(_ => Task.Run(op)));

@@ -176,18 +176,100 @@ public sealed class SqliteLoopStoreSpecificTests : IDisposable
     {
         await using var store = new SqliteLoopStore(_database.ConnectionString());
         await store.InitializeAsync();
-        var (good, _, _) = StoreTestData.Start("org", "PO-GOOD");
         var (bad, _, _) = StoreTestData.Start("org", "PO-BAD");
         bad = bad with { Events = [bad.Events[0] with { Json = null! }] };
+        var transactions = store.TransactionCount;
 
-        var tasks = Enumerable.Range(0, 20).Select(i => store.CommitAsync(i == 10 ? bad : StoreTestData.Start("org", "PO-" + i).Commit).AsTask()).ToList();
-        var goodResult = await store.CommitAsync(good);
+        List<Task<CommitResult>> tasks;
+        using (store.HoldWriter())
+        {
+            tasks = Enumerable.Range(0, 20).Select(i => store.CommitAsync(i == 10 ? bad : StoreTestData.Start("org", "PO-" + i).Commit).AsTask()).ToList();
+        }
 
-        goodResult.IsCommitted.Should().BeTrue();
-        await FluentActions.Awaiting(() => tasks[10]).Should().ThrowAsync<Exception>();
+        await FluentActions.Awaiting(() => tasks[10]).Should().ThrowAsync<Exception>("its event has no JSON (a bind error after its instance and record rows were written)");
         tasks.Where((_, i) => i != 10).Should().OnlyContain(t => t.Result.IsCommitted);
+        store.TransactionCount.Should().Be(transactions + 1, "the 20 writes queued behind the held writer share one transaction");
+        store.BatchRetryCount.Should().Be(1, "the bad write failed after its instance row was written: the batch ran again with savepoints");
         (await store.GetInstanceAsync("org", "PO-BAD")).Should().BeNull("the failed write's savepoint was rolled back");
-        (await store.ReadEventsAsync(0, 100)).Should().HaveCount(20);
+        (await store.ReadTraceAsync("org", "PO-BAD")).Should().BeEmpty();
+        var events = await store.ReadEventsAsync(0, 100);
+        events.Select(e => e.Position).Should().Equal(Enumerable.Range(1, 19).Select(i => (long)i), "positions stay gap-free");
+    }
+
+    [Fact]
+    public async Task CommitAsync_BatchWithAWriteRejectedAfterItsFirstRows_CommitsExactlyTheOthers()
+    {
+        await using var store = new SqliteLoopStore(_database.ConnectionString());
+        var (keyed, keyedInstance, keyedRecord) = StoreTestData.Start("org", "PO-K");
+        (await store.CommitAsync(keyed)).IsCommitted.Should().BeTrue();
+        var key = new IdempotencyEntry { OrgId = "org", AggregateId = "PO-K", Key = "k-1", RequestHash = "h", CreatedAt = StoreTestData.T0 };
+        var (withKey, _, _) = StoreTestData.Next(keyedInstance, keyedRecord, idempotency: key);
+        (await store.CommitAsync(withKey)).IsCommitted.Should().BeTrue();
+        var (stale, staleInstance, staleRecord) = StoreTestData.Start("org", "PO-V");
+        (await store.CommitAsync(stale)).IsCommitted.Should().BeTrue();
+        var (first, _, _) = StoreTestData.Next(staleInstance, staleRecord, toState: "ONE");
+        (await store.CommitAsync(first)).IsCommitted.Should().BeTrue();
+        var eventsBefore = (await store.ReadEventsAsync(0, 1000)).Count;
+
+        // This write changes rows before it fails: an instance and a record, then its idempotency key already exists (not
+        // kept, no exception). The version conflict changes nothing.
+        var (keyExists, _, _) = StoreTestData.Start("org", "PO-KEY-AGAIN");
+        keyExists = keyExists with { Idempotency = key with { RequestHash = "other" } };
+        var (conflict, _, _) = StoreTestData.Next(staleInstance, staleRecord, toState: "TWO");
+        var transactions = store.TransactionCount;
+
+        Task<CommitResult>[] good;
+        Task<CommitResult> keyResult, conflictResult;
+        using (store.HoldWriter())
+        {
+            good = Enumerable.Range(0, 5).Select(i => store.CommitAsync(StoreTestData.Start("org", "PO-A" + i).Commit).AsTask()).ToArray();
+            keyResult = store.CommitAsync(keyExists).AsTask();
+            conflictResult = store.CommitAsync(conflict).AsTask();
+            good = [.. good, .. Enumerable.Range(0, 5).Select(i => store.CommitAsync(StoreTestData.Start("org", "PO-B" + i).Commit).AsTask())];
+        }
+
+        (await keyResult).Outcome.Should().Be(CommitOutcome.IdempotencyKeyExists);
+        (await conflictResult).Outcome.Should().Be(CommitOutcome.VersionConflict);
+        (await conflictResult).ActualVersion.Should().Be(2);
+        (await Task.WhenAll(good)).Should().OnlyContain(r => r.IsCommitted);
+        (await store.GetInstanceAsync("org", "PO-KEY-AGAIN")).Should().BeNull();
+        (await store.ReadTraceAsync("org", "PO-KEY-AGAIN")).Should().BeEmpty();
+        (await store.GetIdempotencyEntryAsync("org", "PO-K", "k-1"))!.RequestHash.Should().Be("h");
+        (await store.GetInstanceAsync("org", "PO-V"))!.CurrentState.Should().Be("ONE");
+        var events = await store.ReadEventsAsync(0, 1000);
+        events.Should().HaveCount(eventsBefore + 10);
+        events.Select(e => e.Position).Should().Equal(Enumerable.Range(1, eventsBefore + 10).Select(i => (long)i), "positions stay gap-free");
+        Scalar("SELECT COUNT(*) FROM instances").Should().Be(12);
+        store.TransactionCount.Should().Be(transactions + 1);
+        store.BatchRetryCount.Should().Be(1, "the rejected write had changed rows: the batch ran again with a savepoint per write");
+    }
+
+    [Fact]
+    public async Task CommitAsync_BatchWithVersionConflictsOnly_CommitsTheOthersWithoutASecondAttempt()
+    {
+        await using var store = new SqliteLoopStore(_database.ConnectionString());
+        var (start, instance, record) = StoreTestData.Start("org", "PO-V");
+        (await store.CommitAsync(start)).IsCommitted.Should().BeTrue();
+        var transactions = store.TransactionCount;
+
+        Task<CommitResult>[] results;
+        using (store.HoldWriter())
+        {
+            // Three transitions from version 1: the first wins, the other two conflict at their instance write (no row changed).
+            results = new[] { "ONE", "TWO", "THREE" }.Select(state => store.CommitAsync(StoreTestData.Next(instance, record, toState: state).Commit).AsTask())
+                .Concat(Enumerable.Range(0, 5).Select(i => store.CommitAsync(StoreTestData.Start("org", "PO-" + i).Commit).AsTask()))
+                .ToArray();
+        }
+
+        var outcomes = await Task.WhenAll(results);
+        outcomes[0].IsCommitted.Should().BeTrue();
+        outcomes[1..3].Should().OnlyContain(r => r.Outcome == CommitOutcome.VersionConflict && r.ActualVersion == 2);
+        outcomes[3..].Should().OnlyContain(r => r.IsCommitted);
+        store.TransactionCount.Should().Be(transactions + 1);
+        store.BatchRetryCount.Should().Be(0, "a conflict found by the instance write changed nothing, so the batch needs no savepoints");
+        (await store.GetInstanceAsync("org", "PO-V"))!.CurrentState.Should().Be("ONE");
+        (await store.ReadTraceAsync("org", "PO-V")).Should().HaveCount(2);
+        (await store.ReadEventsAsync(0, 100)).Select(e => e.Position).Should().Equal(Enumerable.Range(1, 7).Select(i => (long)i));
     }
 
     [Fact]
