@@ -456,6 +456,15 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
     public ValueTask<CommitResult> CommitAsync(StoreCommit commit, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(commit);
+
+        // Render the events' lazily written fields here, on the caller's thread: the single writer is the serial part of
+        // group commit, and the JSON rendering was ~3% of the process CPU under 32 writers (dotnet-trace / perf).
+        foreach (var e in commit.Events)
+        {
+            _ = e.EventId;
+            _ = e.Json;
+        }
+
         return EnqueueAsync(c => Apply(c, commit), commit.Events.Count > 0, cancellationToken);
     }
 
