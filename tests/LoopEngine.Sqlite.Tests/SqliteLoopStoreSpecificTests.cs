@@ -177,7 +177,7 @@ public sealed class SqliteLoopStoreSpecificTests : IDisposable
         await using var store = new SqliteLoopStore(_database.ConnectionString());
         await store.InitializeAsync();
         var (bad, _, _) = StoreTestData.Start("org", "PO-BAD");
-        bad = bad with { Events = [bad.Events[0] with { Json = null! }] };
+        bad = bad with { Events = [bad.Events[0] with { Type = null! }] };
         var transactions = store.TransactionCount;
 
         List<Task<CommitResult>> tasks;
@@ -186,7 +186,7 @@ public sealed class SqliteLoopStoreSpecificTests : IDisposable
             tasks = Enumerable.Range(0, 20).Select(i => store.CommitAsync(i == 10 ? bad : StoreTestData.Start("org", "PO-" + i).Commit).AsTask()).ToList();
         }
 
-        await FluentActions.Awaiting(() => tasks[10]).Should().ThrowAsync<Exception>("its event has no JSON (a bind error after its instance and record rows were written)");
+        await FluentActions.Awaiting(() => tasks[10]).Should().ThrowAsync<SqliteException>("its event has no type (NOT NULL fails after its instance and record rows were written)");
         tasks.Where((_, i) => i != 10).Should().OnlyContain(t => t.Result.IsCommitted);
         store.TransactionCount.Should().Be(transactions + 1, "the 20 writes queued behind the held writer share one transaction");
         store.BatchRetryCount.Should().Be(1, "the bad write failed after its instance row was written: the batch ran again with savepoints");
