@@ -74,6 +74,41 @@ public sealed class SqliteLoopStoreSpecificTests : IDisposable
     }
 
     [Fact]
+    public async Task InitializeAsync_DatabaseAtVersionFour_MovesTraceRecordsToAnAppendedTableAndKeepsThemUnique()
+    {
+        // Records written by the current store in a second file, copied into a file at schema version 4 (trace records
+        // clustered by aggregate, WITHOUT ROWID).
+        var (start, instance, record) = StoreTestData.Start("org", "PO-OLD");
+        var (next, _, _) = StoreTestData.Next(instance, record);
+        await using (var source = new SqliteLoopStore(_database.ConnectionString("source.db")))
+        {
+            (await source.CommitAsync(start)).IsCommitted.Should().BeTrue();
+            (await source.CommitAsync(next)).IsCommitted.Should().BeTrue();
+        }
+
+        Scalar("CREATE TABLE schema_version (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL); INSERT INTO schema_version VALUES (1, 4); SELECT 1;");
+        Scalar(string.Concat(SqliteSchema.Migrations[..4]) + " SELECT 1;");
+        Scalar($"ATTACH '{_database.Path("source.db")}' AS source; INSERT INTO instances SELECT * FROM source.instances; INSERT INTO trace_records SELECT * FROM source.trace_records; SELECT 1;");
+        Scalar("SELECT COUNT(*) FROM sqlite_schema WHERE name = 'trace_records' AND sql LIKE '%WITHOUT ROWID%'").Should().Be(1);
+
+        await using (var store = new SqliteLoopStore(_database.ConnectionString()))
+        {
+            var trace = await store.ReadTraceAsync("org", "PO-OLD");
+            trace.Select(r => r.Hash).Should().Equal(record.Hash, next.Records[0].Hash);
+            trace[1].Should().BeEquivalentTo(next.Records[0]);
+
+            // The unique index still makes a second record at a stored sequence a conflict, never an overwrite.
+            var duplicate = next with { Instances = [] };
+            (await store.CommitAsync(duplicate)).Outcome.Should().Be(CommitOutcome.VersionConflict);
+        }
+
+        Scalar("SELECT version FROM schema_version").Should().Be(SqliteSchema.LatestVersion);
+        Scalar("SELECT COUNT(*) FROM sqlite_schema WHERE name = 'trace_records' AND sql LIKE '%WITHOUT ROWID%'").Should().Be(0);
+        Scalar("SELECT COUNT(*) FROM sqlite_schema WHERE name = 'ux_trace_records'").Should().Be(1);
+        Scalar("SELECT COUNT(*) FROM trace_records").Should().Be(2);
+    }
+
+    [Fact]
     public async Task InitializeAsync_DatabaseFromNewerVersion_IsRefusedWithTypedError()
     {
         await using (var store = new SqliteLoopStore(_database.ConnectionString()))
