@@ -7,6 +7,7 @@ using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using LoopEngine.Sqlite;
 
 namespace LoopEngine.Benchmarks;
 
@@ -37,7 +38,10 @@ public static class Program
 
         if (list.Remove("--profile-stores"))
         {
-            await StoreProfileScenario.RunAsync(300);
+            var ops = list.Select(a => int.TryParse(a, CultureInfo.InvariantCulture, out var n) ? n : 0).FirstOrDefault(n => n > 0);
+            SqliteSynchronousMode? only = list.Remove("normal") ? SqliteSynchronousMode.Normal : list.Remove("full") ? SqliteSynchronousMode.Full : null;
+            var writersOnly = list.Remove("writers");
+            await StoreProfileScenario.RunAsync(ops > 0 ? ops : 300, only, writersOnly);
             return 0;
         }
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using LoopEngine;
 using LoopEngine.Sqlite;
+using Microsoft.Data.Sqlite;
 using Npgsql;
 
 namespace LoopEngine.Benchmarks;
@@ -9,13 +10,35 @@ namespace LoopEngine.Benchmarks;
 /// <summary><c>--profile-stores</c>: rough per-operation times of the pieces of a stored transition (for finding what dominates).</summary>
 internal static class StoreProfileScenario
 {
-    public static async Task RunAsync(int n)
+    /// <summary>Runs the pieces, each <paramref name="n"/> times; the SQLite part in both synchronous modes or only in <paramref name="only"/>.</summary>
+    /// <param name="n">Operations per piece.</param>
+    /// <param name="only">The one synchronous mode to run, or <see langword="null"/> for both.</param>
+    /// <param name="writersOnly">Only the 32-writer SQLite piece (for a CPU trace of group commit alone).</param>
+    public static async Task RunAsync(int n, SqliteSynchronousMode? only = null, bool writersOnly = false)
     {
+        if (writersOnly)
+        {
+            foreach (var mode in new[] { SqliteSynchronousMode.Normal, SqliteSynchronousMode.Full })
+            {
+                if (only is null || only == mode)
+                {
+                    await RunWritersAsync(n, mode);
+                }
+            }
+
+            return;
+        }
+
         var memory = BenchLoops.CreateRuntime(new InMemoryLoopStore());
         var memoryRequest = await StoreBench.StartAsync(memory, "PO-1", BenchLoops.Evidence("small"));
         await MeasureAsync("in-memory TransitionAsync (engine CPU)", n * 10, async () => await memory.TransitionAsync(memoryRequest));
         foreach (var mode in new[] { SqliteSynchronousMode.Normal, SqliteSynchronousMode.Full })
         {
+            if (only is not null && only != mode)
+            {
+                continue;
+            }
+
             var rawDir = StoreBench.NewTempDirectory("profile-raw");
             using (var rawDb = StoreBench.RawSqlite(Path.Combine(rawDir, "r.db"), mode, "CREATE TABLE r (id INTEGER PRIMARY KEY, payload TEXT NOT NULL);"))
             {
@@ -39,6 +62,20 @@ internal static class StoreProfileScenario
                         return Task.CompletedTask;
                     });
                 }
+
+                Checkpoint(rawDb, "TRUNCATE");
+                for (var i = 0; i < 50; i++)
+                {
+                    StoreBench.Execute(rawDb, "BEGIN IMMEDIATE;");
+                    using var insert = rawDb.CreateCommand();
+                    insert.CommandText = "INSERT INTO r (id, payload) VALUES (@id, @p);";
+                    insert.Parameters.AddWithValue("@id", ++rid);
+                    insert.Parameters.AddWithValue("@p", rawPayload);
+                    insert.ExecuteNonQuery();
+                    StoreBench.Execute(rawDb, "COMMIT;");
+                }
+
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"raw {mode}: WAL frames per 1-row commit       {Checkpoint(rawDb, "PASSIVE") / 50.0,10:N1}"));
             }
 
             StoreBench.DeleteDirectory(rawDir);
@@ -50,6 +87,25 @@ internal static class StoreProfileScenario
             Console.WriteLine($"SQLite {mode}:");
             await MeasureAsync("  GetInstanceAsync", n, async () => await store.GetInstanceAsync("default", "PO-1"));
             await MeasureAsync("  TransitionAsync", n, async () => await runtime.TransitionAsync(request));
+            using (var side = new SqliteConnection("Data Source=" + Path.Combine(dir, "p.db")))
+            {
+                side.Open();
+                Checkpoint(side, "TRUNCATE");
+                for (var i = 0; i < 50; i++)
+                {
+                    await runtime.TransitionAsync(request);
+                }
+
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  WAL frames per transition              {Checkpoint(side, "PASSIVE") / 50.0,10:N1}"));
+            }
+
+            var writers = new TransitionRequest[32];
+            for (var w = 0; w < writers.Length; w++)
+            {
+                writers[w] = await StoreBench.StartAsync(runtime, "PO-W" + w.ToString(CultureInfo.InvariantCulture), BenchLoops.Evidence("small"));
+            }
+
+            await MeasureAsync("  TransitionAsync, 32 writers (per op)", Math.Max(10, n / 32), () => Task.WhenAll(writers.Select(r => Task.Run(async () => await runtime.TransitionAsync(r)))), 32);
             await store.DisposeAsync();
             StoreBench.DeleteDirectory(dir);
         }
@@ -90,6 +146,51 @@ internal static class StoreProfileScenario
         await StoreBench.DropSchemaAsync(schema);
     }
 
+    /// <summary>Runs a checkpoint and returns the frames that were in the WAL.</summary>
+    private static long Checkpoint(SqliteConnection connection, string mode)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA wal_checkpoint(" + mode + ");";
+        for (var attempt = 0; ; attempt++)
+        {
+            using var reader = command.ExecuteReader();
+            reader.Read();
+            if (reader.GetInt64(0) == 0 || attempt == 100)
+            {
+                return reader.GetInt64(1);
+            }
+
+            // Busy: the store's own checkpointer is running; try again shortly.
+            Thread.Sleep(10);
+        }
+    }
+
+    private static async Task RunWritersAsync(int n, SqliteSynchronousMode mode)
+    {
+        var dir = StoreBench.NewTempDirectory("profile-writers");
+        var store = StoreBench.SqliteStore(Path.Combine(dir, "p.db"), mode);
+        var runtime = BenchLoops.CreateRuntime(store);
+        var writers = new TransitionRequest[32];
+        for (var w = 0; w < writers.Length; w++)
+        {
+            writers[w] = await StoreBench.StartAsync(runtime, "PO-W" + w.ToString(CultureInfo.InvariantCulture), BenchLoops.Evidence("small"));
+        }
+
+        var before = store.TransactionCount;
+        // As in S3: each writer runs its transitions one after another, without a barrier between rounds.
+        var perWriter = Math.Max(10, n / 32 / 10);
+        await MeasureAsync($"SQLite {mode}: TransitionAsync, 32 writers (per op)", 10, () => Task.WhenAll(writers.Select(r => Task.Run(async () =>
+        {
+            for (var i = 0; i < perWriter; i++)
+            {
+                await runtime.TransitionAsync(r);
+            }
+        }))), 32 * perWriter);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  commits: {store.TransactionCount - before:N0}"));
+        await store.DisposeAsync();
+        StoreBench.DeleteDirectory(dir);
+    }
+
     private static Task Parallel32(Func<Task> op) => Task.WhenAll(Enumerable.Range(0, 32).Select(_ => Task.Run(op)));
 
     private static async Task MeasureAsync(string name, int n, Func<Task> op, int opsPerCall = 1)
@@ -99,12 +200,15 @@ internal static class StoreProfileScenario
             await op();
         }
 
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var sw = Stopwatch.StartNew();
         for (var i = 0; i < n; i++)
         {
             await op();
         }
 
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name,-40} {sw.Elapsed.TotalMilliseconds * 1000 / (n * opsPerCall),10:N1} us/op"));
+        var wall = sw.Elapsed;
+        cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name,-40} {wall.TotalMilliseconds * 1000 / (n * opsPerCall),10:N1} us/op {cpu.TotalMilliseconds * 1000 / (n * opsPerCall),10:N1} us CPU/op (process)"));
     }
 }

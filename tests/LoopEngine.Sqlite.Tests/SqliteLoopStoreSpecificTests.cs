@@ -74,6 +74,41 @@ public sealed class SqliteLoopStoreSpecificTests : IDisposable
     }
 
     [Fact]
+    public async Task InitializeAsync_DatabaseAtVersionFour_MovesTraceRecordsToAnAppendedTableAndKeepsThemUnique()
+    {
+        // Records written by the current store in a second file, copied into a file at schema version 4 (trace records
+        // clustered by aggregate, WITHOUT ROWID).
+        var (start, instance, record) = StoreTestData.Start("org", "PO-OLD");
+        var (next, _, _) = StoreTestData.Next(instance, record);
+        await using (var source = new SqliteLoopStore(_database.ConnectionString("source.db")))
+        {
+            (await source.CommitAsync(start)).IsCommitted.Should().BeTrue();
+            (await source.CommitAsync(next)).IsCommitted.Should().BeTrue();
+        }
+
+        Scalar("CREATE TABLE schema_version (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL); INSERT INTO schema_version VALUES (1, 4); SELECT 1;");
+        Scalar(string.Concat(SqliteSchema.Migrations[..4]) + " SELECT 1;");
+        Scalar($"ATTACH '{_database.Path("source.db")}' AS source; INSERT INTO instances SELECT * FROM source.instances; INSERT INTO trace_records SELECT * FROM source.trace_records; SELECT 1;");
+        Scalar("SELECT COUNT(*) FROM sqlite_schema WHERE name = 'trace_records' AND sql LIKE '%WITHOUT ROWID%'").Should().Be(1);
+
+        await using (var store = new SqliteLoopStore(_database.ConnectionString()))
+        {
+            var trace = await store.ReadTraceAsync("org", "PO-OLD");
+            trace.Select(r => r.Hash).Should().Equal(record.Hash, next.Records[0].Hash);
+            trace[1].Should().BeEquivalentTo(next.Records[0]);
+
+            // The unique index still makes a second record at a stored sequence a conflict, never an overwrite.
+            var duplicate = next with { Instances = [] };
+            (await store.CommitAsync(duplicate)).Outcome.Should().Be(CommitOutcome.VersionConflict);
+        }
+
+        Scalar("SELECT version FROM schema_version").Should().Be(SqliteSchema.LatestVersion);
+        Scalar("SELECT COUNT(*) FROM sqlite_schema WHERE name = 'trace_records' AND sql LIKE '%WITHOUT ROWID%'").Should().Be(0);
+        Scalar("SELECT COUNT(*) FROM sqlite_schema WHERE name = 'ux_trace_records'").Should().Be(1);
+        Scalar("SELECT COUNT(*) FROM trace_records").Should().Be(2);
+    }
+
+    [Fact]
     public async Task InitializeAsync_DatabaseFromNewerVersion_IsRefusedWithTypedError()
     {
         await using (var store = new SqliteLoopStore(_database.ConnectionString()))
@@ -146,16 +181,22 @@ public sealed class SqliteLoopStoreSpecificTests : IDisposable
         var options = new SqliteLoopStoreOptions { ConnectionString = _database.ConnectionString() };
         await using (var store = new SqliteLoopStore(options))
         {
-            var results = await Task.WhenAll(Enumerable.Range(0, 32).Select(w => Task.Run(async () =>
-            {
-                var committed = 0;
-                for (var i = 0; i < 20; i++)
+            // A thread per writer: a lone caller commits synchronously on its own thread, so writers that shared one pool
+            // thread would never overlap; these do, as concurrent callers of a real application do.
+            var results = await Task.WhenAll(Enumerable.Range(0, 32).Select(w => Task.Factory.StartNew(
+                () =>
                 {
-                    committed += (await store.CommitAsync(StoreTestData.Start("org", $"PO-{w}-{i}").Commit)).IsCommitted ? 1 : 0;
-                }
+                    var committed = 0;
+                    for (var i = 0; i < 20; i++)
+                    {
+                        committed += store.CommitAsync(StoreTestData.Start("org", $"PO-{w}-{i}").Commit).AsTask().GetAwaiter().GetResult().IsCommitted ? 1 : 0;
+                    }
 
-                return committed;
-            })));
+                    return committed;
+                },
+                CancellationToken.None,
+                TaskCreationOptions.LongRunning,
+                TaskScheduler.Default)));
             results.Sum().Should().Be(640);
             store.TransactionCount.Should().BeLessThan(640, "concurrent writes share transactions (group commit)");
         }
@@ -170,17 +211,163 @@ public sealed class SqliteLoopStoreSpecificTests : IDisposable
     {
         await using var store = new SqliteLoopStore(_database.ConnectionString());
         await store.InitializeAsync();
-        var (good, _, _) = StoreTestData.Start("org", "PO-GOOD");
         var (bad, _, _) = StoreTestData.Start("org", "PO-BAD");
-        bad = bad with { Events = [bad.Events[0] with { Json = null! }] };
+        bad = bad with { Events = [bad.Events[0] with { Type = null! }] };
+        var transactions = store.TransactionCount;
 
-        var tasks = Enumerable.Range(0, 20).Select(i => store.CommitAsync(i == 10 ? bad : StoreTestData.Start("org", "PO-" + i).Commit).AsTask()).ToList();
-        var goodResult = await store.CommitAsync(good);
+        List<Task<CommitResult>> tasks;
+        using (store.HoldWriter())
+        {
+            tasks = Enumerable.Range(0, 20).Select(i => store.CommitAsync(i == 10 ? bad : StoreTestData.Start("org", "PO-" + i).Commit).AsTask()).ToList();
+        }
 
-        goodResult.IsCommitted.Should().BeTrue();
-        await FluentActions.Awaiting(() => tasks[10]).Should().ThrowAsync<Exception>();
+        await FluentActions.Awaiting(() => tasks[10]).Should().ThrowAsync<SqliteException>("its event has no type (NOT NULL fails after its instance and record rows were written)");
         tasks.Where((_, i) => i != 10).Should().OnlyContain(t => t.Result.IsCommitted);
+        store.TransactionCount.Should().Be(transactions + 1, "the 20 writes queued behind the held writer share one transaction");
+        store.BatchRetryCount.Should().Be(1, "the bad write failed after its instance row was written: the batch ran again with savepoints");
         (await store.GetInstanceAsync("org", "PO-BAD")).Should().BeNull("the failed write's savepoint was rolled back");
-        (await store.ReadEventsAsync(0, 100)).Should().HaveCount(20);
+        (await store.ReadTraceAsync("org", "PO-BAD")).Should().BeEmpty();
+        var events = await store.ReadEventsAsync(0, 100);
+        events.Select(e => e.Position).Should().Equal(Enumerable.Range(1, 19).Select(i => (long)i), "positions stay gap-free");
+    }
+
+    [Fact]
+    public async Task CommitAsync_BatchWithAWriteRejectedAfterItsFirstRows_CommitsExactlyTheOthers()
+    {
+        await using var store = new SqliteLoopStore(_database.ConnectionString());
+        var (keyed, keyedInstance, keyedRecord) = StoreTestData.Start("org", "PO-K");
+        (await store.CommitAsync(keyed)).IsCommitted.Should().BeTrue();
+        var key = new IdempotencyEntry { OrgId = "org", AggregateId = "PO-K", Key = "k-1", RequestHash = "h", CreatedAt = StoreTestData.T0 };
+        var (withKey, _, _) = StoreTestData.Next(keyedInstance, keyedRecord, idempotency: key);
+        (await store.CommitAsync(withKey)).IsCommitted.Should().BeTrue();
+        var (stale, staleInstance, staleRecord) = StoreTestData.Start("org", "PO-V");
+        (await store.CommitAsync(stale)).IsCommitted.Should().BeTrue();
+        var (first, _, _) = StoreTestData.Next(staleInstance, staleRecord, toState: "ONE");
+        (await store.CommitAsync(first)).IsCommitted.Should().BeTrue();
+        var eventsBefore = (await store.ReadEventsAsync(0, 1000)).Count;
+
+        // This write changes rows before it fails: an instance and a record, then its idempotency key already exists (not
+        // kept, no exception). The version conflict changes nothing.
+        var (keyExists, _, _) = StoreTestData.Start("org", "PO-KEY-AGAIN");
+        keyExists = keyExists with { Idempotency = key with { RequestHash = "other" } };
+        var (conflict, _, _) = StoreTestData.Next(staleInstance, staleRecord, toState: "TWO");
+        var transactions = store.TransactionCount;
+
+        Task<CommitResult>[] good;
+        Task<CommitResult> keyResult, conflictResult;
+        using (store.HoldWriter())
+        {
+            good = Enumerable.Range(0, 5).Select(i => store.CommitAsync(StoreTestData.Start("org", "PO-A" + i).Commit).AsTask()).ToArray();
+            keyResult = store.CommitAsync(keyExists).AsTask();
+            conflictResult = store.CommitAsync(conflict).AsTask();
+            good = [.. good, .. Enumerable.Range(0, 5).Select(i => store.CommitAsync(StoreTestData.Start("org", "PO-B" + i).Commit).AsTask())];
+        }
+
+        (await keyResult).Outcome.Should().Be(CommitOutcome.IdempotencyKeyExists);
+        (await conflictResult).Outcome.Should().Be(CommitOutcome.VersionConflict);
+        (await conflictResult).ActualVersion.Should().Be(2);
+        (await Task.WhenAll(good)).Should().OnlyContain(r => r.IsCommitted);
+        (await store.GetInstanceAsync("org", "PO-KEY-AGAIN")).Should().BeNull();
+        (await store.ReadTraceAsync("org", "PO-KEY-AGAIN")).Should().BeEmpty();
+        (await store.GetIdempotencyEntryAsync("org", "PO-K", "k-1"))!.RequestHash.Should().Be("h");
+        (await store.GetInstanceAsync("org", "PO-V"))!.CurrentState.Should().Be("ONE");
+        var events = await store.ReadEventsAsync(0, 1000);
+        events.Should().HaveCount(eventsBefore + 10);
+        events.Select(e => e.Position).Should().Equal(Enumerable.Range(1, eventsBefore + 10).Select(i => (long)i), "positions stay gap-free");
+        Scalar("SELECT COUNT(*) FROM instances").Should().Be(12);
+        store.TransactionCount.Should().Be(transactions + 1);
+        store.BatchRetryCount.Should().Be(1, "the rejected write had changed rows: the batch ran again with a savepoint per write");
+    }
+
+    [Fact]
+    public async Task CommitAsync_BatchWithVersionConflictsOnly_CommitsTheOthersWithoutASecondAttempt()
+    {
+        await using var store = new SqliteLoopStore(_database.ConnectionString());
+        var (start, instance, record) = StoreTestData.Start("org", "PO-V");
+        (await store.CommitAsync(start)).IsCommitted.Should().BeTrue();
+        var transactions = store.TransactionCount;
+
+        Task<CommitResult>[] results;
+        using (store.HoldWriter())
+        {
+            // Three transitions from version 1: the first wins, the other two conflict at their instance write (no row changed).
+            results = new[] { "ONE", "TWO", "THREE" }.Select(state => store.CommitAsync(StoreTestData.Next(instance, record, toState: state).Commit).AsTask())
+                .Concat(Enumerable.Range(0, 5).Select(i => store.CommitAsync(StoreTestData.Start("org", "PO-" + i).Commit).AsTask()))
+                .ToArray();
+        }
+
+        var outcomes = await Task.WhenAll(results);
+        outcomes[0].IsCommitted.Should().BeTrue();
+        outcomes[1..3].Should().OnlyContain(r => r.Outcome == CommitOutcome.VersionConflict && r.ActualVersion == 2);
+        outcomes[3..].Should().OnlyContain(r => r.IsCommitted);
+        store.TransactionCount.Should().Be(transactions + 1);
+        store.BatchRetryCount.Should().Be(0, "a conflict found by the instance write changed nothing, so the batch needs no savepoints");
+        (await store.GetInstanceAsync("org", "PO-V"))!.CurrentState.Should().Be("ONE");
+        (await store.ReadTraceAsync("org", "PO-V")).Should().HaveCount(2);
+        (await store.ReadEventsAsync(0, 100)).Select(e => e.Position).Should().Equal(Enumerable.Range(1, 7).Select(i => (long)i));
+    }
+
+    [Fact]
+    public async Task CommitAsync_ThousandsOfCommits_CheckpointsOffTheCommitPathAndKeepsTheWalBounded()
+    {
+        const int commits = 3000;
+        var options = new SqliteLoopStoreOptions { ConnectionString = _database.ConnectionString(), Synchronous = SqliteSynchronousMode.Normal };
+        var walBytes = 0L;
+        await using (var store = new SqliteLoopStore(options))
+        {
+            for (var i = 0; i < commits; i++)
+            {
+                (await store.CommitAsync(StoreTestData.Start("org", "PO-" + i).Commit)).IsCommitted.Should().BeTrue();
+                walBytes = Math.Max(walBytes, new FileInfo(_database.Path() + "-wal").Length);
+            }
+
+            store.Checkpointer!.BackgroundPasses.Should().BePositive("checkpoints run on the checkpointer's own connection");
+            store.Checkpointer.WriterCheckpoints.Should().BePositive("the writer copies the last frames so that SQLite restarts the WAL");
+        }
+
+        // About 4 frames a commit: 12,000 frames were written, but the WAL restarted instead of growing past the hard limit.
+        walBytes.Should().BeLessThan((WalCheckpointer.HardFrames + 100) * (4096 + 24L));
+        Scalar("SELECT COUNT(*) FROM instances").Should().Be(commits);
+        Scalar("SELECT COUNT(*) FROM events").Should().Be(commits);
+        using var connection = new SqliteConnection(_database.ConnectionString());
+        connection.Open();
+        using var check = connection.CreateCommand();
+        check.CommandText = "PRAGMA integrity_check;";
+        check.ExecuteScalar().Should().Be("ok");
+    }
+
+    [Fact]
+    public async Task CommitAsync_UpdateThatChangesIdentityColumns_WritesTheWholeRowAndItsIndexes()
+    {
+        await using var store = new SqliteLoopStore(_database.ConnectionString());
+        var (start, instance, record) = StoreTestData.Start("org", "PO-ID", correlationId: "corr-1");
+        (await store.CommitAsync(start)).IsCommitted.Should().BeTrue();
+        var (next, moved, _) = StoreTestData.Next(instance, record);
+        var changed = moved with { CorrelationId = "corr-2", ParentLoopId = "scm.parent", ParentAggregateId = "PARENT-1", OpenedAt = instance.OpenedAt.AddMinutes(-1) };
+        next = next with { Instances = [new InstanceWrite(changed, instance.Version)] };
+
+        (await store.CommitAsync(next)).IsCommitted.Should().BeTrue();
+
+        (await store.GetInstanceAsync("org", "PO-ID")).Should().BeEquivalentTo(changed);
+        (await store.QueryInstancesAsync(new InstanceQuery { OrgId = "org", CorrelationId = "corr-2" })).Items.Should().ContainSingle();
+        (await store.QueryInstancesAsync(new InstanceQuery { OrgId = "org", CorrelationId = "corr-1" })).Items.Should().BeEmpty();
+        (await store.QueryInstancesAsync(new InstanceQuery { OrgId = "org", ParentAggregateId = "PARENT-1" })).Items.Should().ContainSingle();
+    }
+
+    [Fact]
+    public async Task CommitAsync_StaleVersion_IsAConflictOnTheStateOnlyUpdateToo()
+    {
+        await using var store = new SqliteLoopStore(_database.ConnectionString());
+        var (start, instance, record) = StoreTestData.Start("org", "PO-V");
+        (await store.CommitAsync(start)).IsCommitted.Should().BeTrue();
+        var (first, _, _) = StoreTestData.Next(instance, record, toState: "ONE");
+        var (second, _, _) = StoreTestData.Next(instance, record, toState: "TWO");
+        (await store.CommitAsync(first)).IsCommitted.Should().BeTrue();
+
+        var result = await store.CommitAsync(second);
+
+        result.Outcome.Should().Be(CommitOutcome.VersionConflict);
+        result.ActualVersion.Should().Be(2);
+        (await store.GetInstanceAsync("org", "PO-V"))!.CurrentState.Should().Be("ONE");
     }
 }
