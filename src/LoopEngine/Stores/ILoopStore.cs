@@ -4,8 +4,9 @@ namespace LoopEngine;
 /// Where loop instances, their traces, events, recommendations and idempotency entries live. Every store keeps the
 /// invariants of the engine: a commit is atomic (all of it or none), checks each instance's expected version in the
 /// same operation as its write (so concurrent writers on one aggregate serialize and never lose or duplicate a record),
-/// never updates or deletes a trace record, and numbers events with a gapless-in-commit-order global position that
-/// readers follow without skipping a later-committing lower position.
+/// never updates or deletes a trace record, and numbers events with a global position, consecutive within a commit, that
+/// readers follow in order without skipping a lower position that commits later. (A store may leave unused the numbers a
+/// rolled-back commit had taken: PostgreSQL's sequences do.)
 /// </summary>
 /// <remarks>
 /// Every store passes the shared conformance suite (<c>LoopStoreConformanceTests</c>). Reads never hand out a store's
