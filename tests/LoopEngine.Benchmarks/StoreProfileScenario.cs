@@ -44,21 +44,28 @@ internal static class StoreProfileScenario
             {
                 long rid = 0;
                 var rawPayload = StoreBench.Payload(700);
+
+                // BEGIN, the given number of single-row inserts, COMMIT.
+                void RawCommit(int rows)
+                {
+                    StoreBench.Execute(rawDb, "BEGIN IMMEDIATE;");
+                    for (var r = 0; r < rows; r++)
+                    {
+                        using var insert = rawDb.CreateCommand();
+                        insert.CommandText = "INSERT INTO r (id, payload) VALUES (@id, @p);";
+                        insert.Parameters.AddWithValue("@id", ++rid);
+                        insert.Parameters.AddWithValue("@p", rawPayload);
+                        insert.ExecuteNonQuery();
+                    }
+
+                    StoreBench.Execute(rawDb, "COMMIT;");
+                }
+
                 foreach (var rows in new[] { 1, 4 })
                 {
                     await MeasureAsync($"raw {mode}: BEGIN + {rows} insert(s) + COMMIT", n, () =>
                     {
-                        StoreBench.Execute(rawDb, "BEGIN IMMEDIATE;");
-                        for (var r = 0; r < rows; r++)
-                        {
-                            using var insert = rawDb.CreateCommand();
-                            insert.CommandText = "INSERT INTO r (id, payload) VALUES (@id, @p);";
-                            insert.Parameters.AddWithValue("@id", ++rid);
-                            insert.Parameters.AddWithValue("@p", rawPayload);
-                            insert.ExecuteNonQuery();
-                        }
-
-                        StoreBench.Execute(rawDb, "COMMIT;");
+                        RawCommit(rows);
                         return Task.CompletedTask;
                     });
                 }
@@ -66,13 +73,7 @@ internal static class StoreProfileScenario
                 Checkpoint(rawDb, "TRUNCATE");
                 for (var i = 0; i < 50; i++)
                 {
-                    StoreBench.Execute(rawDb, "BEGIN IMMEDIATE;");
-                    using var insert = rawDb.CreateCommand();
-                    insert.CommandText = "INSERT INTO r (id, payload) VALUES (@id, @p);";
-                    insert.Parameters.AddWithValue("@id", ++rid);
-                    insert.Parameters.AddWithValue("@p", rawPayload);
-                    insert.ExecuteNonQuery();
-                    StoreBench.Execute(rawDb, "COMMIT;");
+                    RawCommit(1);
                 }
 
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"raw {mode}: WAL frames per 1-row commit       {Checkpoint(rawDb, "PASSIVE") / 50.0,10:N1}"));
