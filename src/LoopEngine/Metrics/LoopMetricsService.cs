@@ -2,7 +2,8 @@ namespace LoopEngine.Metrics;
 
 /// <summary>
 /// Computes metrics from the store: follows its event stream from the last position it applied (catch-up on each call),
-/// and reads each ended loop's instance, trace and recommendations once, into a <see cref="MetricsProjection"/>.
+/// and reads each ended loop's instance, trace and recommendations once (the recommendations only when the loop had a
+/// recommendation event, or began before what the projection saw), into a <see cref="MetricsProjection"/>.
 /// </summary>
 internal sealed class LoopMetricsService : ILoopMetricsService, IDisposable
 {
@@ -53,7 +54,9 @@ internal sealed class LoopMetricsService : ILoopMetricsService, IDisposable
                     && await _store.GetInstanceAsync(e.OrgId, e.AggregateId, cancellationToken).ConfigureAwait(false) is { IsEnded: true } instance)
                 {
                     var trace = await _store.ReadTraceAsync(e.OrgId, e.AggregateId, cancellationToken: cancellationToken).ConfigureAwait(false);
-                    var recommendations = await ReadRecommendationsAsync(e.OrgId, e.AggregateId, cancellationToken).ConfigureAwait(false);
+                    var recommendations = Projection.MayHaveRecommendations(e.OrgId, e.AggregateId)
+                        ? await ReadRecommendationsAsync(e.OrgId, e.AggregateId, cancellationToken).ConfigureAwait(false)
+                        : [];
                     Projection.AddEnded(instance, trace, recommendations);
                 }
             }

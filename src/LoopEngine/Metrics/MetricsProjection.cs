@@ -30,6 +30,11 @@ internal sealed class MetricsProjection
         {
             case LoopEventTypes.Started:
                 live.OpenedAt = e.OccurredAt;
+                live.SawStart = true;
+                break;
+            case LoopEventTypes.RecommendationCreated or LoopEventTypes.RecommendationApproved or LoopEventTypes.RecommendationRejected
+                or LoopEventTypes.RecommendationExpired or LoopEventTypes.RecommendationSuperseded:
+                live.Recommended = true;
                 break;
             case LoopEventTypes.Executed when live.Status == LoopStatus.Open:
                 live.Status = LoopStatus.InProgress;
@@ -49,6 +54,16 @@ internal sealed class MetricsProjection
 
         return false;
     }
+
+    /// <summary>
+    /// Tells whether a loop may have recommendations to read: false only when this projection saw the loop's start and no
+    /// recommendation event of it since, so the caller can skip the read (most loops never have one).
+    /// </summary>
+    public bool MayHaveRecommendations(string orgId, string aggregateId) =>
+        !_byAggregate.TryGetValue((orgId, aggregateId), out var series)
+        || !series.Instances.TryGetValue(aggregateId, out var live)
+        || !live.SawStart
+        || live.Recommended;
 
     /// <summary>Projects an ended loop from its instance, trace and recommendations (once per loop; later calls are ignored).</summary>
     public void AddEnded(LoopInstance instance, IReadOnlyList<TransitionRecord> trace, IEnumerable<Recommendation> recommendations)
@@ -316,6 +331,12 @@ internal sealed class MetricsProjection
         public bool Breached { get; set; }
 
         public bool Ended { get; set; }
+
+        /// <summary>Gets or sets a value indicating whether the loop's start event was applied (so every later event of it was too).</summary>
+        public bool SawStart { get; set; }
+
+        /// <summary>Gets or sets a value indicating whether a recommendation event of the loop was applied.</summary>
+        public bool Recommended { get; set; }
     }
 
     private sealed class EndedLoop

@@ -38,6 +38,16 @@ internal sealed class LoopHistory(InMemoryLoopStore store, string orgId = "defau
             state = s.To;
         }
 
+        foreach (var r in recommendations ?? [])
+        {
+            // As the engine does: every recommendation is announced, and so is its decision.
+            events.Add(Event(LoopEventTypes.RecommendationCreated, loopId, aggregateId, r.CreatedAt));
+            if (r is { Status: RecommendationStatus.Approved or RecommendationStatus.Rejected, DecidedAt: { } decided })
+            {
+                events.Add(Event(r.Status == RecommendationStatus.Approved ? LoopEventTypes.RecommendationApproved : LoopEventTypes.RecommendationRejected, loopId, aggregateId, decided));
+            }
+        }
+
         if (slaBreached)
         {
             events.Add(Event(LoopEventTypes.SlaBreached, loopId, aggregateId, at));

@@ -1,6 +1,7 @@
 using LoopEngine;
 using LoopEngine.Metrics;
 using LoopEngine.Tests.Learning;
+using LoopEngine.Tests.TestSupport;
 
 namespace LoopEngine.Tests.Metrics;
 
@@ -125,6 +126,38 @@ public sealed class LoopMetricsServiceTests
         m.Should().BeEquivalentTo(expected, o => o.Excluding(x => x.CompletionsPerDay));
         m.CompletionsPerDay.Sum(p => p.Count).Should().Be(m.Completions);
         m.CompletionsPerDay.Should().HaveCount(30);
+    }
+
+    [Fact]
+    public async Task ComputeAsync_LoopsWithoutRecommendationEvents_ReadNoRecommendations()
+    {
+        var history = new LoopHistory(new InMemoryLoopStore());
+        var step = new Step("confirm_po", "OPEN", "PO_CONFIRMED", Actor.Human("h"), TimeSpan.FromDays(1), null, Actor.AiAgent("agent"), "rec-A2");
+        await history.AddAsync(Loop, "A1", Start, "OPEN", [step with { Recommender = null, RecommendationId = null }], LoopStatus.Closed);
+        await history.AddAsync(Loop, "A2", Start, "OPEN", [step], LoopStatus.Closed,
+            recommendations: [Rec("rec-A2", "A2", Actor.AiAgent("agent"), Start.AddHours(1), Start.AddHours(3), RecommendationStatus.Approved)]);
+        await history.AddAsync(Loop, "A3", Start, "OPEN", [step with { Recommender = null, RecommendationId = null }], LoopStatus.Closed);
+        var store = new CountingStore(history.Store);
+        using var service = new LoopMetricsService(store);
+
+        var m = await service.ComputeAsync("default", Loop, Start, Start.AddDays(30));
+
+        store.RecommendationQueries.Should().Equal("A2");
+        m.DecidedRecommendations.Should().Be(1);
+        m.MedianApprovalLatency.Should().Be(TimeSpan.FromHours(2));
+        m.EndedCount.Should().Be(3);
+    }
+
+    /// <summary>Records which aggregates' recommendations were queried.</summary>
+    private sealed class CountingStore(ILoopStore inner) : ForwardingLoopStore(inner)
+    {
+        public List<string?> RecommendationQueries { get; } = [];
+
+        public override ValueTask<Page<Recommendation>> QueryRecommendationsAsync(RecommendationQuery query, CancellationToken cancellationToken = default)
+        {
+            RecommendationQueries.Add(query.AggregateId);
+            return base.QueryRecommendationsAsync(query, cancellationToken);
+        }
     }
 
     [Fact]
