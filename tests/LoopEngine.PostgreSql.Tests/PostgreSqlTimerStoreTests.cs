@@ -7,25 +7,11 @@ namespace LoopEngine.PostgreSql.Tests;
 [RequiresEnvironmentVariable("LOOPENGINE_POSTGRES", "the PostgreSQL tests need an Npgsql connection string; .ci/run starts a server and sets it.")]
 public sealed class PostgreSqlTimerStoreTests : TimerStoreConformanceTests, IAsyncLifetime
 {
-    private readonly string _schema = PostgresDatabase.NewSchema();
-    private readonly List<PostgreSqlLoopStore> _stores = [];
+    private readonly PostgresSchema _schema = new();
 
-    protected override ITimerStore CreateStore()
-    {
-        var store = new PostgreSqlLoopStore(new PostgreSqlLoopStoreOptions { ConnectionString = PostgresDatabase.RequireConnectionString(), Schema = _schema });
-        _stores.Add(store);
-        return store;
-    }
+    protected override ITimerStore CreateStore() => _schema.LoopStore();
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync()
-    {
-        foreach (var store in _stores)
-        {
-            await store.DisposeAsync();
-        }
-
-        await PostgresDatabase.DropSchemaAsync(_schema);
-    }
+    public Task DisposeAsync() => _schema.DisposeAsync().AsTask();
 }

@@ -26,3 +26,57 @@ internal static class PostgresDatabase
         await command.ExecuteNonQueryAsync();
     }
 }
+
+/// <summary>
+/// One test's fresh, randomly named schema: hands out stores and data sources on it, and on disposal disposes every one
+/// of them (in the order they were handed out) and drops the schema. The stores create the schema on first use.
+/// </summary>
+internal sealed class PostgresSchema : IAsyncDisposable
+{
+    private readonly List<IAsyncDisposable> _owned = [];
+
+    /// <summary>Gets the schema's name (unquoted).</summary>
+    public string Name { get; } = PostgresDatabase.NewSchema();
+
+    /// <summary>Gets the schema's name quoted for SQL.</summary>
+    public string Quoted => "\"" + Name + "\"";
+
+    /// <summary>Options for a store on this schema, with <paramref name="connectionString"/> or LOOPENGINE_POSTGRES.</summary>
+    public PostgreSqlLoopStoreOptions Options(string? connectionString = null) =>
+        new() { ConnectionString = connectionString ?? PostgresDatabase.RequireConnectionString(), Schema = Name };
+
+    public PostgreSqlLoopStore LoopStore(string? connectionString = null) => Track(new PostgreSqlLoopStore(Options(connectionString)));
+
+    public PostgreSqlSignalStore SignalStore() => Track(new PostgreSqlSignalStore(Options()));
+
+    public PostgreSqlLearningStore LearningStore() => Track(new PostgreSqlLearningStore(Options()));
+
+    /// <summary>A data source on LOOPENGINE_POSTGRES, disposed with the schema.</summary>
+    public NpgsqlDataSource DataSource() => Track(NpgsqlDataSource.Create(PostgresDatabase.RequireConnectionString()));
+
+    /// <summary>Runs <paramref name="sql"/> on a data source of its own (closed before this returns).</summary>
+    public async Task ExecuteAsync(string sql)
+    {
+        await using var dataSource = NpgsqlDataSource.Create(PostgresDatabase.RequireConnectionString());
+        await using var command = dataSource.CreateCommand(sql);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>Disposes <paramref name="owned"/> with the schema, before it is dropped.</summary>
+    public T Track<T>(T owned)
+        where T : IAsyncDisposable
+    {
+        _owned.Add(owned);
+        return owned;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var owned in _owned)
+        {
+            await owned.DisposeAsync();
+        }
+
+        await PostgresDatabase.DropSchemaAsync(Name);
+    }
+}
