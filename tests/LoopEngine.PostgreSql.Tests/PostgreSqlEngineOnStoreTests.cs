@@ -6,7 +6,7 @@ using Xunit.Abstractions;
 namespace LoopEngine.PostgreSql.Tests;
 
 /// <summary>The engine-level conformance suite on PostgreSQL, and R4 against the in-memory store; every test on a fresh random schema.</summary>
-[RequiresEnvironmentVariable("LOOPENGINE_POSTGRES", "the PostgreSQL tests need an Npgsql connection string; .ci/run starts a server and sets it.")]
+[RequiresEnvironmentVariable(PostgresDatabase.Variable, PostgresDatabase.ConformanceSkipReason)]
 public sealed class PostgreSqlEngineOnStoreTests(ITestOutputHelper output) : EngineOnStoreConformanceTests(output), IAsyncLifetime
 {
     private readonly PostgresSchema _schema = new();

@@ -5,7 +5,7 @@ using LoopEngine.Learning;
 namespace LoopEngine.PostgreSql.Tests;
 
 /// <summary>The learning store conformance suite on PostgreSQL; every test on a fresh random schema.</summary>
-[RequiresEnvironmentVariable("LOOPENGINE_POSTGRES", "the PostgreSQL tests need an Npgsql connection string; .ci/run starts a server and sets it.")]
+[RequiresEnvironmentVariable(PostgresDatabase.Variable, PostgresDatabase.ConformanceSkipReason)]
 public sealed class PostgreSqlLearningStoreTests : LearningStoreConformanceTests, IAsyncLifetime
 {
     private readonly PostgresSchema _schema = new();

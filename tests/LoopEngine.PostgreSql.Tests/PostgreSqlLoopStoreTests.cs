@@ -3,7 +3,7 @@ using LoopEngine.Conformance;
 namespace LoopEngine.PostgreSql.Tests;
 
 /// <summary>The conformance suite on PostgreSQL; every test on a fresh random schema.</summary>
-[RequiresEnvironmentVariable("LOOPENGINE_POSTGRES", "the PostgreSQL tests need an Npgsql connection string; .ci/run starts a server and sets it.")]
+[RequiresEnvironmentVariable(PostgresDatabase.Variable, PostgresDatabase.ConformanceSkipReason)]
 public sealed class PostgreSqlLoopStoreTests : LoopStoreConformanceTests, IAsyncLifetime
 {
     private readonly PostgresSchema _schema = new();

@@ -8,7 +8,7 @@ namespace LoopEngine.PostgreSql.Tests;
 /// R3 (model-based) on PostgreSQL: 50 random sequences on distinct aggregates of one fresh random schema per test
 /// (<c>LOOPENGINE_MODEL_SEQUENCES</c> overrides the count), and the kept regression sequence.
 /// </summary>
-[RequiresEnvironmentVariable("LOOPENGINE_POSTGRES", "the PostgreSQL tests need an Npgsql connection string; .ci/run starts a server and sets it.")]
+[RequiresEnvironmentVariable(PostgresDatabase.Variable, PostgresDatabase.ConformanceSkipReason)]
 public sealed class PostgreSqlModelBasedTests(ITestOutputHelper output) : ModelBasedConformanceTests(output), IAsyncLifetime
 {
     private readonly PostgresSchema _schema = new();

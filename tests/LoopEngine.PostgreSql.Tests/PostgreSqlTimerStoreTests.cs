@@ -4,7 +4,7 @@ using LoopEngine.Conformance.Stores;
 namespace LoopEngine.PostgreSql.Tests;
 
 /// <summary>The timer store contract on PostgreSQL, including timers applied with commits; every test on a fresh random schema.</summary>
-[RequiresEnvironmentVariable("LOOPENGINE_POSTGRES", "the PostgreSQL tests need an Npgsql connection string; .ci/run starts a server and sets it.")]
+[RequiresEnvironmentVariable(PostgresDatabase.Variable, PostgresDatabase.ConformanceSkipReason)]
 public sealed class PostgreSqlTimerStoreTests : TimerStoreConformanceTests, IAsyncLifetime
 {
     private readonly PostgresSchema _schema = new();

@@ -5,9 +5,20 @@ namespace LoopEngine.PostgreSql.Tests;
 /// <summary>The test database: LOOPENGINE_POSTGRES, and fresh random schemas dropped afterwards.</summary>
 internal static class PostgresDatabase
 {
-    public static string? ConnectionString => Environment.GetEnvironmentVariable("LOOPENGINE_POSTGRES") is { Length: > 0 } value ? value : null;
+    /// <summary>The environment variable with the connection string.</summary>
+    public const string Variable = "LOOPENGINE_POSTGRES";
+
+    /// <summary>Why the conformance classes need <see cref="Variable"/>, for their <c>RequiresEnvironmentVariable</c> attribute.</summary>
+    public const string ConformanceSkipReason = "the PostgreSQL tests need an Npgsql connection string; .ci/run starts a server and sets it.";
+
+    public static string? ConnectionString => Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } value ? value : null;
 
     public static bool IsCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Gets why a <see cref="PostgresFactAttribute"/> or <see cref="PostgresTheoryAttribute"/> is skipped: without the variable on a developer machine; never on CI.</summary>
+    public static string? SkipReason => ConnectionString is null && !IsCi
+        ? "PostgreSQL tests need LOOPENGINE_POSTGRES (an Npgsql connection string); .ci/run starts a server and sets it."
+        : null;
 
     public static string RequireConnectionString() =>
         ConnectionString ?? throw new InvalidOperationException("LOOPENGINE_POSTGRES is not set, and CI=true requires the PostgreSQL tests to run: start PostgreSQL and set LOOPENGINE_POSTGRES (see .ci/run).");
