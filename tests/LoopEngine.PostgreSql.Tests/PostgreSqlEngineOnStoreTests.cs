@@ -6,11 +6,10 @@ using Xunit.Abstractions;
 namespace LoopEngine.PostgreSql.Tests;
 
 /// <summary>The engine-level conformance suite on PostgreSQL, and R4 against the in-memory store; every test on a fresh random schema.</summary>
-[RequiresEnvironmentVariable("LOOPENGINE_POSTGRES", "the PostgreSQL tests need an Npgsql connection string; .ci/run starts a server and sets it.")]
+[RequiresEnvironmentVariable(PostgresDatabase.Variable, PostgresDatabase.ConformanceSkipReason)]
 public sealed class PostgreSqlEngineOnStoreTests(ITestOutputHelper output) : EngineOnStoreConformanceTests(output), IAsyncLifetime
 {
-    private readonly string _schema = PostgresDatabase.NewSchema();
-    private readonly List<PostgreSqlLoopStore> _stores = [];
+    private readonly PostgresSchema _schema = new();
 
     // R1 with expected versions runs the full 32 x 250 here too (16-28 s on the shared 2-core dev machine, load ~20-30).
     // Without them nearly every request commits against the one instance row, and the racing transactions queue on its
@@ -23,9 +22,7 @@ public sealed class PostgreSqlEngineOnStoreTests(ITestOutputHelper output) : Eng
         // R1's 32 writers each hold a pooled connection while they commit: never let a small configured pool serialize them.
         var connection = new NpgsqlConnectionStringBuilder(PostgresDatabase.RequireConnectionString());
         connection.MaxPoolSize = Math.Max(connection.MaxPoolSize, 32);
-        var store = new PostgreSqlLoopStore(new PostgreSqlLoopStoreOptions { ConnectionString = connection.ConnectionString, Schema = _schema });
-        _stores.Add(store);
-        return ValueTask.FromResult<ILoopStore>(store);
+        return ValueTask.FromResult<ILoopStore>(_schema.LoopStore(connection.ConnectionString));
     }
 
     [StoreFact]
@@ -41,13 +38,5 @@ public sealed class PostgreSqlEngineOnStoreTests(ITestOutputHelper output) : Eng
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync()
-    {
-        foreach (var store in _stores)
-        {
-            await store.DisposeAsync();
-        }
-
-        await PostgresDatabase.DropSchemaAsync(_schema);
-    }
+    public Task DisposeAsync() => _schema.DisposeAsync().AsTask();
 }

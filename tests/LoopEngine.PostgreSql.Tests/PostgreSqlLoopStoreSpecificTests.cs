@@ -7,27 +7,11 @@ namespace LoopEngine.PostgreSql.Tests;
 
 public sealed class PostgreSqlLoopStoreSpecificTests : IAsyncLifetime
 {
-    private readonly string _schema = PostgresDatabase.NewSchema();
-    private readonly List<PostgreSqlLoopStore> _stores = [];
+    private readonly PostgresSchema _schema = new();
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync()
-    {
-        foreach (var store in _stores)
-        {
-            await store.DisposeAsync();
-        }
-
-        await PostgresDatabase.DropSchemaAsync(_schema);
-    }
-
-    private PostgreSqlLoopStore NewStore()
-    {
-        var store = new PostgreSqlLoopStore(new PostgreSqlLoopStoreOptions { ConnectionString = PostgresDatabase.RequireConnectionString(), Schema = _schema });
-        _stores.Add(store);
-        return store;
-    }
+    public Task DisposeAsync() => _schema.DisposeAsync().AsTask();
 
     [Theory]
     [InlineData("x\"; DROP TABLE instances; --")]
@@ -78,7 +62,7 @@ public sealed class PostgreSqlLoopStoreSpecificTests : IAsyncLifetime
         var services = new ServiceCollection();
         services.AddLoopEngine(b => b.AddLoop(LoopDefinition.Create("test.di").AddState("A").AddState("B", s => s.Terminal())
                 .AddTransition("go", "A", "B", t => t.AllowActors(ActorType.Human)).WithOutcome("done", "done", "done").Build()))
-            .UsePostgreSqlStore(PostgresDatabase.RequireConnectionString(), o => o.Schema = _schema);
+            .UsePostgreSqlStore(PostgresDatabase.RequireConnectionString(), o => o.Schema = _schema.Name);
 
         await using (var provider = services.BuildServiceProvider())
         {
@@ -90,7 +74,7 @@ public sealed class PostgreSqlLoopStoreSpecificTests : IAsyncLifetime
             (await engine.TransitionAsync(new TransitionRequest { AggregateId = "D-1", TransitionId = "go", Actor = human })).IsExecuted.Should().BeTrue();
         }
 
-        var store = NewStore();
+        var store = _schema.LoopStore();
         (await store.GetInstanceAsync("default", "D-1"))!.CurrentState.Should().Be("B");
         (await store.ReadTraceAsync("default", "D-1")).Should().HaveCount(2);
     }
@@ -98,9 +82,9 @@ public sealed class PostgreSqlLoopStoreSpecificTests : IAsyncLifetime
     [PostgresFact]
     public async Task UsePostgreSqlStore_DataSourceOverload_UsesTheCallersDataSource()
     {
-        await using var dataSource = NpgsqlDataSource.Create(PostgresDatabase.RequireConnectionString());
+        var dataSource = _schema.DataSource();
         var services = new ServiceCollection();
-        services.AddLoopEngine().UsePostgreSqlStore(dataSource, o => o.Schema = _schema);
+        services.AddLoopEngine().UsePostgreSqlStore(dataSource, o => o.Schema = _schema.Name);
 
         await using (var provider = services.BuildServiceProvider())
         {
@@ -109,20 +93,20 @@ public sealed class PostgreSqlLoopStoreSpecificTests : IAsyncLifetime
             (await store.CommitAsync(StoreTestData.Start("org", "PO-DS").Commit)).IsCommitted.Should().BeTrue();
         }
 
-        (await NewStore().GetInstanceAsync("org", "PO-DS")).Should().NotBeNull();
+        (await _schema.LoopStore().GetInstanceAsync("org", "PO-DS")).Should().NotBeNull();
     }
 
     [PostgresFact]
     public async Task ReadEventsAsync_LowerPositionStillUncommitted_HidesHigherUntilItCommits()
     {
-        var store = NewStore();
+        var store = _schema.LoopStore();
         (await store.CommitAsync(StoreTestData.Start("org", "PO-0").Commit)).IsCommitted.Should().BeTrue();
         var before = (await ReadUntilAsync(store, 0, 1)).Should().ContainSingle().Subject.Position;
 
-        await using var dataSource = NpgsqlDataSource.Create(PostgresDatabase.RequireConnectionString());
+        var dataSource = _schema.DataSource();
         await using var slow = await dataSource.OpenConnectionAsync();
         await using var transaction = await slow.BeginTransactionAsync();
-        await using (var insert = new NpgsqlCommand($"INSERT INTO \"{_schema}\".events (event_id, type, org, loop_id, aggregate, correlation_id, occurred_at, json) VALUES ('slow', 'loop.slow', 'org', 'scm.procurement', 'PO-SLOW', 'c', 0, '{{}}') RETURNING position;", slow, transaction))
+        await using (var insert = new NpgsqlCommand($"INSERT INTO {_schema.Quoted}.events (event_id, type, org, loop_id, aggregate, correlation_id, occurred_at, json) VALUES ('slow', 'loop.slow', 'org', 'scm.procurement', 'PO-SLOW', 'c', 0, '{{}}') RETURNING position;", slow, transaction))
         {
             var lower = (long)(await insert.ExecuteScalarAsync())!;
             lower.Should().BeGreaterThan(before);
@@ -147,7 +131,7 @@ public sealed class PostgreSqlLoopStoreSpecificTests : IAsyncLifetime
     [InlineData(40)]
     public async Task CommitAsync_ConcurrentCommitsOfManyEvents_EachTakesConsecutivePositionsReadBackInCommitOrder(int eventsPerCommit)
     {
-        var stores = new[] { NewStore(), NewStore() };
+        var stores = new[] { _schema.LoopStore(), _schema.LoopStore() };
         const int commitsPerWriter = 6;
         var writers = Enumerable.Range(0, 4).Select(w => Task.Run(async () =>
         {
@@ -185,9 +169,9 @@ public sealed class PostgreSqlLoopStoreSpecificTests : IAsyncLifetime
     [PostgresFact]
     public async Task ReadEventsAsync_WriteTransactionOpenInAnotherDatabase_DoesNotHoldBackEvents()
     {
-        var store = NewStore();
+        var store = _schema.LoopStore();
         var other = "loopengine_other_" + PostgresDatabase.NewSchema();
-        await using var admin = NpgsqlDataSource.Create(PostgresDatabase.RequireConnectionString());
+        var admin = _schema.DataSource();
         await using (var create = admin.CreateCommand($"CREATE DATABASE \"{other}\";"))
         {
             await create.ExecuteNonQueryAsync();
@@ -221,8 +205,8 @@ public sealed class PostgreSqlLoopStoreSpecificTests : IAsyncLifetime
     [PostgresFact]
     public async Task ReadEventsAsync_NotificationTransactionOpen_DoesNotHoldBackEventsButOtherWritersDo()
     {
-        var store = NewStore();
-        await using var dataSource = NpgsqlDataSource.Create(PostgresDatabase.RequireConnectionString());
+        var store = _schema.LoopStore();
+        var dataSource = _schema.DataSource();
 
         async Task<NpgsqlTransaction> HoldTransactionIdAsync(NpgsqlConnection connection, string applicationName)
         {
@@ -284,31 +268,27 @@ public sealed class PostgreSqlLoopStoreSpecificTests : IAsyncLifetime
     [PostgresFact]
     public async Task Constructor_CallersDataSource_IsUsedAndLeftOpen()
     {
-        await using var dataSource = NpgsqlDataSource.Create(PostgresDatabase.RequireConnectionString());
-        await using (var store = new PostgreSqlLoopStore(dataSource, new PostgreSqlLoopStoreOptions { Schema = _schema }))
+        var dataSource = _schema.DataSource();
+        await using (var store = new PostgreSqlLoopStore(dataSource, new PostgreSqlLoopStoreOptions { Schema = _schema.Name }))
         {
             (await store.CommitAsync(StoreTestData.Start("org", "PO-1").Commit)).IsCommitted.Should().BeTrue();
         }
 
-        await using var command = dataSource.CreateCommand($"SELECT count(*) FROM \"{_schema}\".instances;");
+        await using var command = dataSource.CreateCommand($"SELECT count(*) FROM {_schema.Quoted}.instances;");
         ((long)(await command.ExecuteScalarAsync())!).Should().Be(1, "the data source still works after the store is disposed");
     }
 
     [PostgresFact]
     public async Task InitializeAsync_SchemaAtVersionOne_MigratesToLatestWithPendingCountZeroAndTimers()
     {
-        await using (var dataSource = NpgsqlDataSource.Create(PostgresDatabase.RequireConnectionString()))
-        {
-            var s = "\"" + _schema + "\"";
-            await using var command = dataSource.CreateCommand(
-                $"CREATE SCHEMA {s}; CREATE TABLE {s}.schema_version (id int PRIMARY KEY CHECK (id = 1), version bigint NOT NULL); INSERT INTO {s}.schema_version VALUES (1, 1); " +
-                PostgreSqlSchema.Migrations[0].Replace("{s}", s, StringComparison.Ordinal) +
-                $" INSERT INTO {s}.instances (org, aggregate, loop_id, definition_version, current_state, status, version, correlation_id, opened_at, updated_at, head_hash) " +
-                "VALUES ('org', 'PO-OLD', 'scm.procurement', '1', 'DRAFT', 0, 1, 'c', 1, 1, 'h');");
-            await command.ExecuteNonQueryAsync();
-        }
+        var s = _schema.Quoted;
+        await _schema.ExecuteAsync(
+            $"CREATE SCHEMA {s}; CREATE TABLE {s}.schema_version (id int PRIMARY KEY CHECK (id = 1), version bigint NOT NULL); INSERT INTO {s}.schema_version VALUES (1, 1); " +
+            PostgreSqlSchema.Migrations[0].Replace("{s}", s, StringComparison.Ordinal) +
+            $" INSERT INTO {s}.instances (org, aggregate, loop_id, definition_version, current_state, status, version, correlation_id, opened_at, updated_at, head_hash) " +
+            "VALUES ('org', 'PO-OLD', 'scm.procurement', '1', 'DRAFT', 0, 1, 'c', 1, 1, 'h');");
 
-        var store = NewStore();
+        var store = _schema.LoopStore();
         (await store.GetInstanceAsync("org", "PO-OLD"))!.PendingRecommendationCount.Should().Be(0);
         var (commit, instance, _) = StoreTestData.Start("org", "PO-NEW");
         (await store.CommitAsync(commit with { Instances = [new InstanceWrite(instance with { PendingRecommendationCount = 2 }, 0)] })).IsCommitted.Should().BeTrue();
@@ -316,14 +296,13 @@ public sealed class PostgreSqlLoopStoreSpecificTests : IAsyncLifetime
         await store.ScheduleAsync(new LoopTimer { OrgId = "org", AggregateId = "PO-NEW", Kind = TimerKinds.Sla, Key = "OPEN@1", DueAt = StoreTestData.T0, LoopId = "scm.procurement" });
         (await store.ListAsync("org", "PO-NEW")).Should().ContainSingle();
         PostgreSqlSchema.LatestVersion.Should().Be(4);
-        await using (var signals = new PostgreSqlSignalStore(new PostgreSqlLoopStoreOptions { ConnectionString = PostgresDatabase.RequireConnectionString(), Schema = _schema }))
+        await using (var signals = new PostgreSqlSignalStore(_schema.Options()))
         {
             await signals.SetOpenLoopAsync("org", "DEMAND_SPIKE|BRS-001", "PO-NEW");
             (await signals.GetOpenLoopAsync("org", "DEMAND_SPIKE|BRS-001")).Should().Be("PO-NEW", "migration 4 added the signal tables to the old schema");
         }
 
-        await using var check = NpgsqlDataSource.Create(PostgresDatabase.RequireConnectionString());
-        await using var version = check.CreateCommand($"SELECT version FROM \"{_schema}\".schema_version;");
+        await using var version = _schema.DataSource().CreateCommand($"SELECT version FROM {_schema.Quoted}.schema_version;");
         ((long)(await version.ExecuteScalarAsync())!).Should().Be(PostgreSqlSchema.LatestVersion);
     }
 
@@ -331,8 +310,8 @@ public sealed class PostgreSqlLoopStoreSpecificTests : IAsyncLifetime
     public async Task InitializeAsync_EightHostsStartingAtOnce_MigrateOnce()
     {
         // Loop, signal and learning stores of eight hosts all start on the fresh schema at once: one migration runs.
-        var options = new PostgreSqlLoopStoreOptions { ConnectionString = PostgresDatabase.RequireConnectionString(), Schema = _schema };
-        var stores = Enumerable.Range(0, 8).Select(_ => NewStore()).ToList();
+        var options = _schema.Options();
+        var stores = Enumerable.Range(0, 8).Select(_ => _schema.LoopStore()).ToList();
         await using var signals = new PostgreSqlSignalStore(options);
         await using var otherSignals = new PostgreSqlSignalStore(options);
         await using var learning = new PostgreSqlLearningStore(options);
@@ -345,8 +324,8 @@ public sealed class PostgreSqlLoopStoreSpecificTests : IAsyncLifetime
 
         await Task.WhenAll(starts.Select(Task.Run));
 
-        await using var dataSource = NpgsqlDataSource.Create(PostgresDatabase.RequireConnectionString());
-        await using var command = dataSource.CreateCommand($"SELECT count(*), max(version) FROM \"{_schema}\".schema_version;");
+        var dataSource = _schema.DataSource();
+        await using var command = dataSource.CreateCommand($"SELECT count(*), max(version) FROM {_schema.Quoted}.schema_version;");
         await using var reader = await command.ExecuteReaderAsync();
         (await reader.ReadAsync()).Should().BeTrue();
         reader.GetInt64(0).Should().Be(1);
@@ -365,24 +344,20 @@ public sealed class PostgreSqlLoopStoreSpecificTests : IAsyncLifetime
     [PostgresFact]
     public async Task InitializeAsync_SchemaFromNewerVersion_IsRefusedWithTypedError()
     {
-        await NewStore().InitializeAsync();
-        await using var dataSource = NpgsqlDataSource.Create(PostgresDatabase.RequireConnectionString());
-        await using (var command = dataSource.CreateCommand($"UPDATE \"{_schema}\".schema_version SET version = 42;"))
-        {
-            await command.ExecuteNonQueryAsync();
-        }
+        await _schema.LoopStore().InitializeAsync();
+        await _schema.ExecuteAsync($"UPDATE {_schema.Quoted}.schema_version SET version = 42;");
 
-        var act = async () => await NewStore().GetInstanceAsync("org", "PO-1");
+        var act = async () => await _schema.LoopStore().GetInstanceAsync("org", "PO-1");
 
         var error = (await act.Should().ThrowAsync<PostgreSqlStoreSchemaException>()).Which;
         error.DatabaseVersion.Should().Be(42);
-        error.Schema.Should().Be(_schema);
+        error.Schema.Should().Be(_schema.Name);
     }
 
     [PostgresFact]
     public async Task CommitAsync_TwoHostProcessesOnSameAggregates_LoseNothingAndReaderSeesEveryEventOnceInOrder()
     {
-        var store = NewStore();
+        var store = _schema.LoopStore();
         var aggregates = new[] { "A0", "A1", "A2", "A3" };
         foreach (var aggregate in aggregates)
         {
@@ -392,8 +367,8 @@ public sealed class PostgreSqlLoopStoreSpecificTests : IAsyncLifetime
         const int perAggregate = 25;
         var environment = new Dictionary<string, string> { ["LOOPENGINE_POSTGRES"] = PostgresDatabase.RequireConnectionString() };
         var outputs = new ConcurrentQueue<string>();
-        using var first = TestHostProcess.Start(outputs.Enqueue, environment, "pg-writer", _schema, "h1", string.Join(',', aggregates), perAggregate.ToString());
-        using var second = TestHostProcess.Start(outputs.Enqueue, environment, "pg-writer", _schema, "h2", string.Join(',', aggregates), perAggregate.ToString());
+        using var first = TestHostProcess.Start(outputs.Enqueue, environment, "pg-writer", _schema.Name, "h1", string.Join(',', aggregates), perAggregate.ToString());
+        using var second = TestHostProcess.Start(outputs.Enqueue, environment, "pg-writer", _schema.Name, "h2", string.Join(',', aggregates), perAggregate.ToString());
 
         // A catch-up reader follows the events table while both hosts write.
         var seen = new List<LoopEvent>();

@@ -21,33 +21,11 @@ public sealed class PostgreSqlSignalAndLearningStoreSpecificTests : IAsyncLifeti
         "$1 @id :name ?",
     ];
 
-    private readonly string _schema = PostgresDatabase.NewSchema();
-    private readonly List<IAsyncDisposable> _stores = [];
+    private readonly PostgresSchema _schema = new();
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync()
-    {
-        foreach (var store in _stores)
-        {
-            await store.DisposeAsync();
-        }
-
-        await PostgresDatabase.DropSchemaAsync(_schema);
-    }
-
-    private PostgreSqlLoopStoreOptions Options() => new() { ConnectionString = PostgresDatabase.RequireConnectionString(), Schema = _schema };
-
-    private T Track<T>(T store)
-        where T : IAsyncDisposable
-    {
-        _stores.Add(store);
-        return store;
-    }
-
-    private PostgreSqlSignalStore NewSignalStore() => Track(new PostgreSqlSignalStore(Options()));
-
-    private PostgreSqlLearningStore NewLearningStore() => Track(new PostgreSqlLearningStore(Options()));
+    public Task DisposeAsync() => _schema.DisposeAsync().AsTask();
 
     private static RawEvent[] PageEvents() =>
     [
@@ -74,8 +52,8 @@ public sealed class PostgreSqlSignalAndLearningStoreSpecificTests : IAsyncLifeti
     // One host: a loop store, a signal store and a runtime on the schema, and a signal engine over them.
     private async Task<IngestResult> IngestOnNewHostAsync(FakeTimeProvider time)
     {
-        var loopStore = Track(new PostgreSqlLoopStore(Options()));
-        var signals = NewSignalStore();
+        var loopStore = _schema.LoopStore();
+        var signals = _schema.SignalStore();
         var runtime = new LoopRuntime(loopStore, LoopCatalog.AddTo(new LoopRegistry()), timeProvider: time, idGenerator: new SequentialLoopIdGenerator());
         var engine = new SignalEngineBuilder()
             .AddSignal(ScmSignals.DemandSpike())
@@ -100,10 +78,10 @@ public sealed class PostgreSqlSignalAndLearningStoreSpecificTests : IAsyncLifeti
 
         replay.Id.Should().Be(first.Id);
         replay.AggregateId.Should().Be(first.AggregateId);
-        var loops = Track(new PostgreSqlLoopStore(Options()));
+        var loops = _schema.LoopStore();
         var page = await loops.QueryInstancesAsync(new InstanceQuery { OrgId = "default", LoopId = "scm.replenishment" });
         page.Items.Should().ContainSingle().Which.AggregateId.Should().Be(first.AggregateId);
-        var stored = await NewSignalStore().ListSignalsByAggregateAsync("default", first.AggregateId!);
+        var stored = await _schema.SignalStore().ListSignalsByAggregateAsync("default", first.AggregateId!);
         stored.Should().ContainSingle().Which.OpenedLoop.Should().BeTrue();
     }
 
@@ -122,14 +100,14 @@ public sealed class PostgreSqlSignalAndLearningStoreSpecificTests : IAsyncLifeti
             OrgId = "org-a", Key = "supplier_lead_time:SUP-ACME", Estimator = EstimatorKind.Quantile, Value = 14.5, Unit = "days",
             Count = 3, Version = 3, UpdatedAt = T0, LastAggregateId = "REPLEN-2026-0041", Window = [12, 14.5, 16],
         };
-        await using (var writer = new PostgreSqlLearningStore(Options()))
+        await using (var writer = new PostgreSqlLearningStore(_schema.Options()))
         {
             await writer.SaveOutcomeAsync(outcome);
             (await writer.TrySaveEstimateAsync(estimate with { Version = 1 }, 0)).Should().BeTrue();
             (await writer.TrySaveEstimateAsync(estimate, 1)).Should().BeTrue();
         }
 
-        var reader = NewLearningStore();
+        var reader = _schema.LearningStore();
         (await reader.GetOutcomeAsync("org-a", "REPLEN-2026-0041")).Should().BeEquivalentTo(outcome);
         (await reader.GetEstimateAsync("org-a", "supplier_lead_time:SUP-ACME")).Should().BeEquivalentTo(estimate);
         (await reader.TrySaveEstimateAsync(estimate with { Version = 4 }, 2)).Should().BeFalse("the stored version survived the restart");
@@ -138,8 +116,8 @@ public sealed class PostgreSqlSignalAndLearningStoreSpecificTests : IAsyncLifeti
     [PostgresFact]
     public async Task HostileIdentifiers_SignalTypesSubjectKeysEstimateKeys_AreStoredVerbatim()
     {
-        var signals = NewSignalStore();
-        var learning = NewLearningStore();
+        var signals = _schema.SignalStore();
+        var learning = _schema.LearningStore();
         for (var i = 0; i < Hostile.Length; i++)
         {
             var text = Hostile[i];
@@ -152,8 +130,8 @@ public sealed class PostgreSqlSignalAndLearningStoreSpecificTests : IAsyncLifeti
             (await learning.TrySaveEstimateAsync(new Estimate { OrgId = text, Key = text, Estimator = EstimatorKind.RunningMean, Value = i, Unit = text, Count = 1, Version = 1, UpdatedAt = T0, LastAggregateId = text }, 0)).Should().BeTrue();
         }
 
-        var reader = NewSignalStore();
-        var readLearning = NewLearningStore();
+        var reader = _schema.SignalStore();
+        var readLearning = _schema.LearningStore();
         for (var i = 0; i < Hostile.Length; i++)
         {
             var text = Hostile[i];
@@ -191,10 +169,10 @@ public sealed class PostgreSqlSignalAndLearningStoreSpecificTests : IAsyncLifeti
         var subject = new Dictionary<string, string> { ["zone"] = "Z", ["aisle"] = "A", ["bin"] = "B" };
         var signal = NewSignal("exact", subject: subject) with { Confidence = 0.1 + 0.7, Threshold = 1.0 / 3, Attributes = attributes, OccurredAt = at, DetectedAt = at.AddTicks(1) };
         var change = new ThresholdChange { SignalType = "DEMAND_SPIKE", ThresholdBefore = 0.1 + 0.2, ThresholdAfter = 1.0 / 7, PrecisionBefore = double.Epsilon, PrecisionAfter = 2.0 / 3, SampleSize = 40, TargetPrecision = 0.8, ChangedAt = at };
-        await NewSignalStore().TryAddSignalAsync(signal);
-        await NewSignalStore().AddThresholdChangeAsync(change);
+        await _schema.SignalStore().TryAddSignalAsync(signal);
+        await _schema.SignalStore().AddThresholdChangeAsync(change);
 
-        var read = (await NewSignalStore().GetSignalAsync("exact"))!;
+        var read = (await _schema.SignalStore().GetSignalAsync("exact"))!;
         read.Confidence.Should().Be(0.1 + 0.7);
         read.Threshold.Should().Be(1.0 / 3);
         read.Attributes.Keys.Should().Equal(attributes.Keys);
@@ -203,18 +181,18 @@ public sealed class PostgreSqlSignalAndLearningStoreSpecificTests : IAsyncLifeti
         read.OccurredAt.Offset.Should().Be(TimeSpan.FromMinutes(330));
         read.DetectedAt.UtcTicks.Should().Be(at.UtcTicks + 1);
         read.SubjectText.Should().Be("Z@A@B", "the subject keeps its order");
-        var readChange = (await NewSignalStore().ListThresholdChangesAsync("DEMAND_SPIKE")).Should().ContainSingle().Subject;
+        var readChange = (await _schema.SignalStore().ListThresholdChangesAsync("DEMAND_SPIKE")).Should().ContainSingle().Subject;
         readChange.Should().Be(change);
         readChange.ChangedAt.Offset.Should().Be(change.ChangedAt.Offset);
-        (await NewSignalStore().GetThresholdAsync("DEMAND_SPIKE")).Should().Be(1.0 / 7);
+        (await _schema.SignalStore().GetThresholdAsync("DEMAND_SPIKE")).Should().Be(1.0 / 7);
 
         var estimate = new Estimate
         {
             OrgId = "org", Key = "k", Estimator = EstimatorKind.ExponentialMean, Value = 0.1 + 0.2, Unit = "days", Count = long.MaxValue, Version = 1,
             UpdatedAt = at, LastAggregateId = "R-1", Window = doubles,
         };
-        await NewLearningStore().TrySaveEstimateAsync(estimate, 0);
-        var readEstimate = (await NewLearningStore().GetEstimateAsync("org", "k"))!;
+        await _schema.LearningStore().TrySaveEstimateAsync(estimate, 0);
+        var readEstimate = (await _schema.LearningStore().GetEstimateAsync("org", "k"))!;
         readEstimate.Value.Should().Be(0.1 + 0.2);
         readEstimate.Count.Should().Be(long.MaxValue);
         readEstimate.UpdatedAt.Ticks.Should().Be(at.Ticks);
@@ -242,8 +220,8 @@ public sealed class PostgreSqlSignalAndLearningStoreSpecificTests : IAsyncLifeti
             ],
         };
 
-        await NewLearningStore().SaveOutcomeAsync(outcome);
-        var read = (await NewLearningStore().GetOutcomeAsync("org", "R-1"))!;
+        await _schema.LearningStore().SaveOutcomeAsync(outcome);
+        var read = (await _schema.LearningStore().GetOutcomeAsync("org", "R-1"))!;
 
         read.Should().BeEquivalentTo(outcome);
         read.Metrics.Select(m => m.MetricId).Should().Equal("demand", "huge", "tiny", "lead", "risk", "late");
@@ -259,7 +237,7 @@ public sealed class PostgreSqlSignalAndLearningStoreSpecificTests : IAsyncLifeti
     [PostgresFact]
     public async Task TryAddSignalAsync_SameIdFromManyHostsAtOnce_ExactlyOneAdds()
     {
-        var stores = Enumerable.Range(0, 4).Select(_ => NewSignalStore()).ToList();
+        var stores = Enumerable.Range(0, 4).Select(_ => _schema.SignalStore()).ToList();
 
         var results = await Task.WhenAll(Enumerable.Range(0, 16).Select(i => Task.Run(() => stores[i % 4].TryAddSignalAsync(NewSignal("sig_race")).AsTask())));
 
@@ -269,7 +247,7 @@ public sealed class PostgreSqlSignalAndLearningStoreSpecificTests : IAsyncLifeti
     [PostgresFact]
     public async Task AddThresholdChangeAsync_ManyAtOnce_CurrentIsAlwaysTheLastChange()
     {
-        var store = NewSignalStore();
+        var store = _schema.SignalStore();
 
         await Task.WhenAll(Enumerable.Range(1, 12).Select(i => Task.Run(() => store.AddThresholdChangeAsync(new ThresholdChange
         {
@@ -284,15 +262,11 @@ public sealed class PostgreSqlSignalAndLearningStoreSpecificTests : IAsyncLifeti
     [PostgresFact]
     public async Task InitializeAsync_SchemaFromNewerVersion_SignalAndLearningStoresRefuseWithTypedError()
     {
-        await NewSignalStore().InitializeAsync();
-        await using (var dataSource = NpgsqlDataSource.Create(PostgresDatabase.RequireConnectionString()))
-        await using (var command = dataSource.CreateCommand($"UPDATE \"{_schema}\".schema_version SET version = 42;"))
-        {
-            await command.ExecuteNonQueryAsync();
-        }
+        await _schema.SignalStore().InitializeAsync();
+        await _schema.ExecuteAsync($"UPDATE {_schema.Quoted}.schema_version SET version = 42;");
 
-        var signals = async () => await NewSignalStore().GetSignalAsync("s1");
-        var learning = async () => await NewLearningStore().GetEstimateAsync("org", "k");
+        var signals = async () => await _schema.SignalStore().GetSignalAsync("s1");
+        var learning = async () => await _schema.LearningStore().GetEstimateAsync("org", "k");
 
         (await signals.Should().ThrowAsync<PostgreSqlStoreSchemaException>()).Which.DatabaseVersion.Should().Be(42);
         (await learning.Should().ThrowAsync<PostgreSqlStoreSchemaException>()).Which.SupportedVersion.Should().Be(PostgreSqlSchema.LatestVersion);
@@ -302,7 +276,7 @@ public sealed class PostgreSqlSignalAndLearningStoreSpecificTests : IAsyncLifeti
     public async Task UsePostgreSqlStore_BeforeSignalsAndLearning_RegistersDurableStoresOnOneSchema()
     {
         var services = new ServiceCollection();
-        services.AddLoopEngine().UsePostgreSqlStore(PostgresDatabase.RequireConnectionString(), o => o.Schema = _schema);
+        services.AddLoopEngine().UsePostgreSqlStore(PostgresDatabase.RequireConnectionString(), o => o.Schema = _schema.Name);
         services.AddLoopEngineSignals(s => s.AddSignal(ScmSignals.DemandSpike()));
         services.AddLoopEngineLearning();
 
@@ -315,7 +289,7 @@ public sealed class PostgreSqlSignalAndLearningStoreSpecificTests : IAsyncLifeti
         var services = new ServiceCollection();
         services.AddLoopEngineSignals(s => s.AddSignal(ScmSignals.DemandSpike()));
         services.AddLoopEngineLearning();
-        services.AddLoopEngine().UsePostgreSqlStore(PostgresDatabase.RequireConnectionString(), o => o.Schema = _schema);
+        services.AddLoopEngine().UsePostgreSqlStore(PostgresDatabase.RequireConnectionString(), o => o.Schema = _schema.Name);
 
         await AssertDurableStoresAsync(services, "after");
     }
@@ -323,15 +297,15 @@ public sealed class PostgreSqlSignalAndLearningStoreSpecificTests : IAsyncLifeti
     [PostgresFact]
     public async Task UsePostgreSqlStore_CallersDataSource_SharedByEveryStoreAndLeftOpen()
     {
-        await using var dataSource = NpgsqlDataSource.Create(PostgresDatabase.RequireConnectionString());
+        var dataSource = _schema.DataSource();
         var services = new ServiceCollection();
         services.AddLoopEngineSignals(s => s.AddSignal(ScmSignals.DemandSpike()));
-        services.AddLoopEngine().UsePostgreSqlStore(dataSource, o => o.Schema = _schema);
+        services.AddLoopEngine().UsePostgreSqlStore(dataSource, o => o.Schema = _schema.Name);
         services.AddLoopEngineLearning();
 
         await AssertDurableStoresAsync(services, "callers");
 
-        await using var command = dataSource.CreateCommand($"SELECT count(*) FROM \"{_schema}\".signals;");
+        await using var command = dataSource.CreateCommand($"SELECT count(*) FROM {_schema.Quoted}.signals;");
         ((long)(await command.ExecuteScalarAsync())!).Should().Be(1, "the caller's data source still works after the container is disposed");
     }
 
@@ -350,7 +324,7 @@ public sealed class PostgreSqlSignalAndLearningStoreSpecificTests : IAsyncLifeti
             (await learning.TrySaveEstimateAsync(new Estimate { OrgId = "org", Key = tag, Estimator = EstimatorKind.RunningMean, Value = 1, Unit = "days", Count = 1, Version = 1, UpdatedAt = T0, LastAggregateId = "R" }, 0)).Should().BeTrue();
         }
 
-        (await NewSignalStore().GetSignalAsync("sig_" + tag)).Should().NotBeNull("the registered signal store writes to the configured schema");
-        (await NewLearningStore().GetEstimateAsync("org", tag)).Should().NotBeNull("the registered learning store writes to the configured schema");
+        (await _schema.SignalStore().GetSignalAsync("sig_" + tag)).Should().NotBeNull("the registered signal store writes to the configured schema");
+        (await _schema.LearningStore().GetEstimateAsync("org", tag)).Should().NotBeNull("the registered learning store writes to the configured schema");
     }
 }

@@ -9,10 +9,7 @@ public sealed class PostgresFactAttribute : FactAttribute
 {
     public PostgresFactAttribute()
     {
-        if (PostgresDatabase.ConnectionString is null && !PostgresDatabase.IsCi)
-        {
-            Skip = "PostgreSQL tests need LOOPENGINE_POSTGRES (an Npgsql connection string); .ci/run starts a server and sets it.";
-        }
+        Skip = PostgresDatabase.SkipReason;
     }
 }
 
@@ -22,9 +19,6 @@ public sealed class PostgresTheoryAttribute : TheoryAttribute
 {
     public PostgresTheoryAttribute()
     {
-        if (PostgresDatabase.ConnectionString is null && !PostgresDatabase.IsCi)
-        {
-            Skip = "PostgreSQL tests need LOOPENGINE_POSTGRES (an Npgsql connection string); .ci/run starts a server and sets it.";
-        }
+        Skip = PostgresDatabase.SkipReason;
     }
 }
