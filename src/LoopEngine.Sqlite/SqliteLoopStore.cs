@@ -111,7 +111,7 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
             if (_options.Synchronous == SqliteSynchronousMode.Normal)
             {
                 Execute(connection, "PRAGMA wal_autocheckpoint=0;");
-                _checkpointer = new WalCheckpointer(_connectionString, pragmas, sql => Execute(connection, sql));
+                _checkpointer = new WalCheckpointer(_connectionString, pragmas, sql => Execute(connection, sql), () => WrittenPages(connection));
             }
 
             _commands = new WriterCommands(connection);
@@ -122,6 +122,13 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
             connection.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Returns the pages the connection wrote (in WAL mode: WAL frames) since the previous call, and resets the count.</summary>
+    private static long WrittenPages(SqliteConnection connection)
+    {
+        SqliteException.ThrowExceptionForRC(raw.sqlite3_db_status(connection.Handle!, raw.SQLITE_DBSTATUS_CACHE_WRITE, out var written, out _, 1), connection.Handle);
+        return written;
     }
 
     private static void Execute(SqliteConnection connection, string sql)

@@ -308,6 +308,42 @@ public sealed class SqliteLoopStoreSpecificTests : IDisposable
     }
 
     [Fact]
+    public async Task CommitAsync_LargeGroupCommits_KeepTheWalWithinTheHardLimit()
+    {
+        // Group commits of 64 writes with ~60 KB of evidence each: ~1,000 WAL frames per transaction, far more than the few
+        // frames of a lone transition. The WAL must still not outgrow the hard limit (at which the writer checkpoints
+        // inline, as SQLite's auto-checkpoint would), whatever the checkpointer estimated from earlier commits.
+        const int transactions = 14;
+        const int writesPerTransaction = 64;
+        var evidence = Evidence.Parse("{\"blob\":\"" + new string('x', 60 * 1024) + "\"}");
+        var options = new SqliteLoopStoreOptions { ConnectionString = _database.ConnectionString(), Synchronous = SqliteSynchronousMode.Normal };
+        var walBytes = 0L;
+        await using (var store = new SqliteLoopStore(options))
+        {
+            await store.InitializeAsync();
+            for (var t = 0; t < transactions; t++)
+            {
+                Task<CommitResult>[] results;
+                using (store.HoldWriter())
+                {
+                    results = Enumerable.Range(0, writesPerTransaction)
+                        .Select(i => store.CommitAsync(StoreTestData.Start("org", $"PO-{t}-{i}", evidence: evidence).Commit).AsTask())
+                        .ToArray();
+                }
+
+                (await Task.WhenAll(results)).Should().OnlyContain(r => r.IsCommitted);
+                walBytes = Math.Max(walBytes, new FileInfo(_database.Path() + "-wal").Length);
+            }
+
+            store.TransactionCount.Should().BeLessThanOrEqualTo(transactions + 1, "each held group is one transaction");
+        }
+
+        // Margin: one transaction's frames (the check runs after a commit) and what one background pass may let through.
+        walBytes.Should().BeLessThan((WalCheckpointer.HardFrames + 2500) * (4096 + 24L));
+        Scalar("SELECT COUNT(*) FROM trace_records").Should().Be(transactions * writesPerTransaction);
+    }
+
+    [Fact]
     public async Task CommitAsync_ThousandsOfCommits_CheckpointsOffTheCommitPathAndKeepsTheWalBounded()
     {
         const int commits = 3000;
