@@ -127,8 +127,8 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
     /// <summary>Returns the pages the connection wrote (in WAL mode: WAL frames) since the previous call, and resets the count.</summary>
     private static long WrittenPages(SqliteConnection connection)
     {
-        SqliteException.ThrowExceptionForRC(raw.sqlite3_db_status(connection.Handle!, raw.SQLITE_DBSTATUS_CACHE_WRITE, out var written, out _, 1), connection.Handle);
-        return written;
+        // Runs after a commit was acknowledged: never throw here (only an unknown status code could fail).
+        return raw.sqlite3_db_status(connection.Handle!, raw.SQLITE_DBSTATUS_CACHE_WRITE, out var written, out _, 1) == raw.SQLITE_OK ? written : 0;
     }
 
     private static void Execute(SqliteConnection connection, string sql)

@@ -308,6 +308,35 @@ public sealed class SqliteLoopStoreSpecificTests : IDisposable
     }
 
     [Fact]
+    public async Task DisposeAsync_AfterBackgroundCheckpointsAndKeptReaders_LeavesNoConnectionOpen()
+    {
+        var options = new SqliteLoopStoreOptions { ConnectionString = _database.ConnectionString(), Synchronous = SqliteSynchronousMode.Normal };
+        await using (var store = new SqliteLoopStore(options))
+        {
+            for (var i = 0; i < 400; i++)
+            {
+                (await store.CommitAsync(StoreTestData.Start("org", "PO-" + i).Commit)).IsCommitted.Should().BeTrue();
+            }
+
+            await Task.WhenAll(Enumerable.Range(0, 8).Select(w => Task.Run(async () =>
+            {
+                for (var i = 0; i < 50; i++)
+                {
+                    (await store.GetInstanceAsync("org", $"PO-{(w * 50) + i}")).Should().NotBeNull();
+                }
+            })));
+            store.Checkpointer!.BackgroundPasses.Should().BePositive();
+        }
+
+        // Leaving WAL mode needs the only connection to the file: any connection the store left open (kept, pooled) refuses it.
+        using var only = new SqliteConnection(_database.ConnectionString() + ";Pooling=False;Default Timeout=2");
+        only.Open();
+        using var command = only.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode=DELETE;";
+        command.ExecuteScalar().Should().Be("delete");
+    }
+
+    [Fact]
     public async Task CommitAsync_LargeGroupCommits_KeepTheWalWithinTheHardLimit()
     {
         // Group commits of 64 writes with ~60 KB of evidence each: ~1,000 WAL frames per transaction, far more than the few
