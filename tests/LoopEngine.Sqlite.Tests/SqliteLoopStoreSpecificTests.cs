@@ -337,6 +337,46 @@ public sealed class SqliteLoopStoreSpecificTests : IDisposable
     }
 
     [Fact]
+    public async Task DisposeAsync_WhileReadsRun_LeavesNoConnectionOpen()
+    {
+        var store = new SqliteLoopStore(_database.ConnectionString());
+        (await store.CommitAsync(StoreTestData.Start("org", "PO-1").Commit)).IsCommitted.Should().BeTrue();
+        using var started = new CountdownEvent(4);
+        var readers = Enumerable.Range(0, 4).Select(_ => Task.Factory.StartNew(
+            () =>
+            {
+                started.Signal();
+                var reads = 0;
+                while (true)
+                {
+                    try
+                    {
+                        store.GetInstanceAsync("org", "PO-1").AsTask().GetAwaiter().GetResult().Should().NotBeNull();
+                        reads++;
+                    }
+                    catch (ObjectDisposedException)
+                    {
+                        return reads;
+                    }
+                }
+            },
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default)).ToArray();
+        started.Wait();
+        await Task.Delay(20);
+
+        await store.DisposeAsync();
+        (await Task.WhenAll(readers)).Should().OnlyContain(n => n > 0);
+
+        using var only = new SqliteConnection(_database.ConnectionString() + ";Pooling=False;Default Timeout=2");
+        only.Open();
+        using var command = only.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode=DELETE;";
+        command.ExecuteScalar().Should().Be("delete");
+    }
+
+    [Fact]
     public async Task CommitAsync_LargeGroupCommits_KeepTheWalWithinTheHardLimit()
     {
         // Group commits of 64 writes with ~60 KB of evidence each: ~1,000 WAL frames per transaction, far more than the few
