@@ -9,9 +9,10 @@ using SQLitePCL;
 namespace LoopEngine.Sqlite;
 
 /// <summary>
-/// A durable <see cref="ILoopStore"/> in one SQLite file (WAL). A single writer applies pending writes in batches: each
-/// write in its own savepoint inside one transaction (group commit, one sync per batch), and every caller is answered only
-/// after that transaction committed. The writer's statements are prepared once (<see cref="WriterStatement"/>); a transition
+/// A durable <see cref="ILoopStore"/> in one SQLite file (WAL). A single writer applies pending writes in batches inside one
+/// transaction (group commit, one sync per batch): first without savepoints; if a write fails after it changed rows, the
+/// batch is rolled back and runs again with each write in its own savepoint. Every caller is answered only after that
+/// transaction committed. The writer's statements are prepared once (<see cref="WriterStatement"/>); a transition
 /// rewrites only the instance columns it can change, so the instance indexes are not touched. Readers use separate
 /// connections (instance point reads: kept sessions with a prepared statement). With <see cref="SqliteSynchronousMode.Normal"/>
 /// WAL checkpoints run in the background (<see cref="WalCheckpointer"/>); with <see cref="SqliteSynchronousMode.Full"/>

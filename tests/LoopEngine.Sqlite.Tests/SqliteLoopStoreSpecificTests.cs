@@ -280,6 +280,104 @@ public sealed class SqliteLoopStoreSpecificTests : IDisposable
     }
 
     [Fact]
+    public async Task CommitAsync_MixedBatches_GiveTheResultsOfTheSameWritesOneByOne()
+    {
+        // Batches mixing kept writes, conflicts that change nothing, and writes rejected or failing after changing rows (so
+        // the batch runs twice): every result and the final file must equal those of the same writes committed one by one.
+        await using var batched = new SqliteLoopStore(_database.ConnectionString("batched.db"));
+        await using var single = new SqliteLoopStore(_database.ConnectionString("single.db"));
+        await batched.InitializeAsync();
+        var random = new Random(5);
+        var heads = new Dictionary<string, (LoopInstance Instance, TransitionRecord Record)>();
+        var key = new IdempotencyEntry { OrgId = "org", AggregateId = "PO-0", Key = "k", RequestHash = "h", CreatedAt = StoreTestData.T0 };
+        for (var round = 0; round < 12; round++)
+        {
+            var commits = new List<StoreCommit>();
+            for (var i = 0; i < 24; i++)
+            {
+                var aggregate = "PO-" + random.Next(8);
+                var kind = random.Next(6);
+                if (!heads.TryGetValue(aggregate, out var head) || kind == 0)
+                {
+                    var (start, instance, record) = StoreTestData.Start("org", aggregate);
+                    commits.Add(start);
+                    heads.TryAdd(aggregate, (instance, record));
+                    continue;
+                }
+
+                var (next, nextInstance, nextRecord) = StoreTestData.Next(head.Instance, head.Record, toState: "S" + round + "-" + i);
+                commits.Add(kind switch
+                {
+                    1 => next with { Idempotency = key with { AggregateId = aggregate, Key = "k-" + random.Next(4) } },
+                    2 => next with { Events = [next.Events[0] with { Type = null! }] },
+                    3 => next with { Instances = [] },
+                    _ => next,
+                });
+                if (kind is 4 or 5)
+                {
+                    heads[aggregate] = (nextInstance, nextRecord);
+                }
+            }
+
+            var expected = new List<string>();
+            foreach (var commit in commits)
+            {
+                expected.Add(await Outcome(single.CommitAsync(commit).AsTask()));
+            }
+
+            Task<CommitResult>[] tasks;
+            using (batched.HoldWriter())
+            {
+                tasks = [.. commits.Select(c => batched.CommitAsync(c).AsTask())];
+            }
+
+            var actual = new List<string>();
+            foreach (var task in tasks)
+            {
+                actual.Add(await Outcome(task));
+            }
+
+            actual.Should().Equal(expected, "round {0}", round);
+
+            // Heads follow what really committed.
+            foreach (var aggregate in heads.Keys.ToList())
+            {
+                var instance = await single.GetInstanceAsync("org", aggregate);
+                var trace = await single.ReadTraceAsync("org", aggregate);
+                if (instance is null)
+                {
+                    heads.Remove(aggregate);
+                }
+                else
+                {
+                    heads[aggregate] = (instance, trace[^1]);
+                }
+            }
+        }
+
+        batched.BatchRetryCount.Should().BePositive("some batches ran a second time with savepoints");
+        (await batched.ReadEventsAsync(0, 10_000)).Select(e => (e.Position, e.EventId)).Should().Equal((await single.ReadEventsAsync(0, 10_000)).Select(e => (e.Position, e.EventId)));
+        for (var a = 0; a < 8; a++)
+        {
+            (await batched.GetInstanceAsync("org", "PO-" + a)).Should().BeEquivalentTo(await single.GetInstanceAsync("org", "PO-" + a));
+            (await batched.ReadTraceAsync("org", "PO-" + a)).Should().BeEquivalentTo(await single.ReadTraceAsync("org", "PO-" + a), o => o.WithStrictOrdering());
+        }
+
+        static async Task<string> Outcome(Task<CommitResult> task)
+        {
+            try
+            {
+                var result = await task;
+                return $"{result.Outcome} {result.ConflictAggregateId} {result.ActualVersion} [{string.Join(',', result.EventPositions)}]";
+            }
+            catch (SqliteException ex)
+            {
+                return "error " + ex.SqliteErrorCode;
+            }
+        }
+    }
+
+    [Fact]
     public async Task CommitAsync_BatchWithVersionConflictsOnly_CommitsTheOthersWithoutASecondAttempt()
     {
         await using var store = new SqliteLoopStore(_database.ConnectionString());
