@@ -9,9 +9,10 @@ using SQLitePCL;
 namespace LoopEngine.Sqlite;
 
 /// <summary>
-/// A durable <see cref="ILoopStore"/> in one SQLite file (WAL). A single writer applies pending writes in batches: each
-/// write in its own savepoint inside one transaction (group commit, one sync per batch), and every caller is answered only
-/// after that transaction committed. The writer's statements are prepared once (<see cref="WriterStatement"/>); a transition
+/// A durable <see cref="ILoopStore"/> in one SQLite file (WAL). A single writer applies pending writes in batches inside one
+/// transaction (group commit, one sync per batch): first without savepoints; if a write fails after it changed rows, the
+/// batch is rolled back and runs again with each write in its own savepoint. Every caller is answered only after that
+/// transaction committed. The writer's statements are prepared once (<see cref="WriterStatement"/>); a transition
 /// rewrites only the instance columns it can change, so the instance indexes are not touched. Readers use separate
 /// connections (instance point reads: kept sessions with a prepared statement). With <see cref="SqliteSynchronousMode.Normal"/>
 /// WAL checkpoints run in the background (<see cref="WalCheckpointer"/>); with <see cref="SqliteSynchronousMode.Full"/>
@@ -111,7 +112,7 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
             if (_options.Synchronous == SqliteSynchronousMode.Normal)
             {
                 Execute(connection, "PRAGMA wal_autocheckpoint=0;");
-                _checkpointer = new WalCheckpointer(_connectionString, pragmas, sql => Execute(connection, sql));
+                _checkpointer = new WalCheckpointer(_connectionString, pragmas, sql => Execute(connection, sql), () => WrittenPages(connection));
             }
 
             _commands = new WriterCommands(connection);
@@ -122,6 +123,13 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
             connection.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Returns the pages the connection wrote (in WAL mode: WAL frames) since the previous call, and resets the count.</summary>
+    private static long WrittenPages(SqliteConnection connection)
+    {
+        // Runs after a commit was acknowledged: never throw here (only an unknown status code could fail).
+        return raw.sqlite3_db_status(connection.Handle!, raw.SQLITE_DBSTATUS_CACHE_WRITE, out var written, out _, 1) == raw.SQLITE_OK ? written : 0;
     }
 
     private static void Execute(SqliteConnection connection, string sql)

@@ -9,7 +9,9 @@ namespace LoopEngine.Sqlite;
 /// When that pass is done the writer, between two transactions, runs a PASSIVE checkpoint itself: it copies only the frames
 /// appended during the pass, so the whole WAL is then in the database file and SQLite restarts the WAL at the writer's
 /// next transaction. The WAL therefore stays near <see cref="SoftFrames"/> (plus what one background pass lets through);
-/// if passes fall behind, the writer checkpoints inline at <see cref="HardFrames"/>, as SQLite's auto-checkpoint would.
+/// if passes fall behind, the writer checkpoints inline at <see cref="HardFrames"/>, as SQLite's auto-checkpoint would. The
+/// hard limit counts the frames the writer really wrote (not only the learned frames per commit: a group commit of large
+/// writes can write hundreds of frames, and passes start by commit count).
 /// Durability does not change: commits are synced to the WAL as before, and a checkpoint never drops a committed frame.
 /// Only the writer calls <see cref="AfterCommit"/> (one thread at a time).
 /// </summary>
@@ -26,6 +28,7 @@ internal sealed class WalCheckpointer : IDisposable
     private readonly string _connectionString;
     private readonly string _pragmas;
     private readonly Action<string> _runOnWriter;
+    private readonly Func<long> _writerFrames;
     private readonly SemaphoreSlim _wake = new(0);
     private readonly Lock _gate = new();
     private Thread? _thread;
@@ -39,15 +42,21 @@ internal sealed class WalCheckpointer : IDisposable
 
     // The writer's own state.
     private int _commitsSinceRestart;
+    private long _framesSinceRestart;
     private double _framesPerCommit = 4;
     private int _nextPassAt = (int)(SoftFrames / 4.0);
     private bool _restartWanted;
 
-    public WalCheckpointer(string connectionString, string pragmas, Action<string> runOnWriter)
+    /// <param name="connectionString">The store's connection string, for the checkpointer's own connection.</param>
+    /// <param name="pragmas">The store's pragmas (synchronous mode, busy timeout), run on that connection.</param>
+    /// <param name="runOnWriter">Runs a statement on the writer connection (only between transactions).</param>
+    /// <param name="writerFrames">Returns the WAL frames the writer wrote since the previous call.</param>
+    public WalCheckpointer(string connectionString, string pragmas, Action<string> runOnWriter, Func<long> writerFrames)
     {
         _connectionString = connectionString;
         _pragmas = pragmas;
         _runOnWriter = runOnWriter;
+        _writerFrames = writerFrames;
     }
 
     /// <summary>Gets the number of background passes completed (for tests).</summary>
@@ -60,6 +69,7 @@ internal sealed class WalCheckpointer : IDisposable
     public void AfterCommit()
     {
         _commitsSinceRestart++;
+        _framesSinceRestart += _writerFrames();
         var idle = Volatile.Read(ref _running) == 0;
         if (idle && _passLog >= 0)
         {
@@ -87,7 +97,7 @@ internal sealed class WalCheckpointer : IDisposable
             return;
         }
 
-        if (_commitsSinceRestart * _framesPerCommit >= HardFrames)
+        if (Math.Max(_framesSinceRestart, _commitsSinceRestart * _framesPerCommit) >= HardFrames)
         {
             // Background passes are not keeping up (or keep failing): checkpoint inline, as SQLite would by itself.
             if (idle)
@@ -138,6 +148,7 @@ internal sealed class WalCheckpointer : IDisposable
 
         _restartWanted = false;
         _commitsSinceRestart = 0;
+        _framesSinceRestart = 0;
         _nextPassAt = Math.Max(MinCommitsBetweenPasses, (int)(SoftFrames / _framesPerCommit));
     }
 

@@ -280,6 +280,104 @@ public sealed class SqliteLoopStoreSpecificTests : IDisposable
     }
 
     [Fact]
+    public async Task CommitAsync_MixedBatches_GiveTheResultsOfTheSameWritesOneByOne()
+    {
+        // Batches mixing kept writes, conflicts that change nothing, and writes rejected or failing after changing rows (so
+        // the batch runs twice): every result and the final file must equal those of the same writes committed one by one.
+        await using var batched = new SqliteLoopStore(_database.ConnectionString("batched.db"));
+        await using var single = new SqliteLoopStore(_database.ConnectionString("single.db"));
+        await batched.InitializeAsync();
+        var random = new Random(5);
+        var heads = new Dictionary<string, (LoopInstance Instance, TransitionRecord Record)>();
+        var key = new IdempotencyEntry { OrgId = "org", AggregateId = "PO-0", Key = "k", RequestHash = "h", CreatedAt = StoreTestData.T0 };
+        for (var round = 0; round < 12; round++)
+        {
+            var commits = new List<StoreCommit>();
+            for (var i = 0; i < 24; i++)
+            {
+                var aggregate = "PO-" + random.Next(8);
+                var kind = random.Next(6);
+                if (!heads.TryGetValue(aggregate, out var head) || kind == 0)
+                {
+                    var (start, instance, record) = StoreTestData.Start("org", aggregate);
+                    commits.Add(start);
+                    heads.TryAdd(aggregate, (instance, record));
+                    continue;
+                }
+
+                var (next, nextInstance, nextRecord) = StoreTestData.Next(head.Instance, head.Record, toState: "S" + round + "-" + i);
+                commits.Add(kind switch
+                {
+                    1 => next with { Idempotency = key with { AggregateId = aggregate, Key = "k-" + random.Next(4) } },
+                    2 => next with { Events = [next.Events[0] with { Type = null! }] },
+                    3 => next with { Instances = [] },
+                    _ => next,
+                });
+                if (kind is 4 or 5)
+                {
+                    heads[aggregate] = (nextInstance, nextRecord);
+                }
+            }
+
+            var expected = new List<string>();
+            foreach (var commit in commits)
+            {
+                expected.Add(await Outcome(single.CommitAsync(commit).AsTask()));
+            }
+
+            Task<CommitResult>[] tasks;
+            using (batched.HoldWriter())
+            {
+                tasks = [.. commits.Select(c => batched.CommitAsync(c).AsTask())];
+            }
+
+            var actual = new List<string>();
+            foreach (var task in tasks)
+            {
+                actual.Add(await Outcome(task));
+            }
+
+            actual.Should().Equal(expected, "round {0}", round);
+
+            // Heads follow what really committed.
+            foreach (var aggregate in heads.Keys.ToList())
+            {
+                var instance = await single.GetInstanceAsync("org", aggregate);
+                var trace = await single.ReadTraceAsync("org", aggregate);
+                if (instance is null)
+                {
+                    heads.Remove(aggregate);
+                }
+                else
+                {
+                    heads[aggregate] = (instance, trace[^1]);
+                }
+            }
+        }
+
+        batched.BatchRetryCount.Should().BePositive("some batches ran a second time with savepoints");
+        (await batched.ReadEventsAsync(0, 10_000)).Select(e => (e.Position, e.EventId)).Should().Equal((await single.ReadEventsAsync(0, 10_000)).Select(e => (e.Position, e.EventId)));
+        for (var a = 0; a < 8; a++)
+        {
+            (await batched.GetInstanceAsync("org", "PO-" + a)).Should().BeEquivalentTo(await single.GetInstanceAsync("org", "PO-" + a));
+            (await batched.ReadTraceAsync("org", "PO-" + a)).Should().BeEquivalentTo(await single.ReadTraceAsync("org", "PO-" + a), o => o.WithStrictOrdering());
+        }
+
+        static async Task<string> Outcome(Task<CommitResult> task)
+        {
+            try
+            {
+                var result = await task;
+                return $"{result.Outcome} {result.ConflictAggregateId} {result.ActualVersion} [{string.Join(',', result.EventPositions)}]";
+            }
+            catch (SqliteException ex)
+            {
+                return "error " + ex.SqliteErrorCode;
+            }
+        }
+    }
+
+    [Fact]
     public async Task CommitAsync_BatchWithVersionConflictsOnly_CommitsTheOthersWithoutASecondAttempt()
     {
         await using var store = new SqliteLoopStore(_database.ConnectionString());
@@ -305,6 +403,111 @@ public sealed class SqliteLoopStoreSpecificTests : IDisposable
         (await store.GetInstanceAsync("org", "PO-V"))!.CurrentState.Should().Be("ONE");
         (await store.ReadTraceAsync("org", "PO-V")).Should().HaveCount(2);
         (await store.ReadEventsAsync(0, 100)).Select(e => e.Position).Should().Equal(Enumerable.Range(1, 7).Select(i => (long)i));
+    }
+
+    [Fact]
+    public async Task DisposeAsync_AfterBackgroundCheckpointsAndKeptReaders_LeavesNoConnectionOpen()
+    {
+        var options = new SqliteLoopStoreOptions { ConnectionString = _database.ConnectionString(), Synchronous = SqliteSynchronousMode.Normal };
+        await using (var store = new SqliteLoopStore(options))
+        {
+            for (var i = 0; i < 400; i++)
+            {
+                (await store.CommitAsync(StoreTestData.Start("org", "PO-" + i).Commit)).IsCommitted.Should().BeTrue();
+            }
+
+            await Task.WhenAll(Enumerable.Range(0, 8).Select(w => Task.Run(async () =>
+            {
+                for (var i = 0; i < 50; i++)
+                {
+                    (await store.GetInstanceAsync("org", $"PO-{(w * 50) + i}")).Should().NotBeNull();
+                }
+            })));
+            store.Checkpointer!.BackgroundPasses.Should().BePositive();
+        }
+
+        // Leaving WAL mode needs the only connection to the file: any connection the store left open (kept, pooled) refuses it.
+        using var only = new SqliteConnection(_database.ConnectionString() + ";Pooling=False;Default Timeout=2");
+        only.Open();
+        using var command = only.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode=DELETE;";
+        command.ExecuteScalar().Should().Be("delete");
+    }
+
+    [Fact]
+    public async Task DisposeAsync_WhileReadsRun_LeavesNoConnectionOpen()
+    {
+        var store = new SqliteLoopStore(_database.ConnectionString());
+        (await store.CommitAsync(StoreTestData.Start("org", "PO-1").Commit)).IsCommitted.Should().BeTrue();
+        using var started = new CountdownEvent(4);
+        var readers = Enumerable.Range(0, 4).Select(_ => Task.Factory.StartNew(
+            () =>
+            {
+                started.Signal();
+                var reads = 0;
+                while (true)
+                {
+                    try
+                    {
+                        store.GetInstanceAsync("org", "PO-1").AsTask().GetAwaiter().GetResult().Should().NotBeNull();
+                        reads++;
+                    }
+                    catch (ObjectDisposedException)
+                    {
+                        return reads;
+                    }
+                }
+            },
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default)).ToArray();
+        started.Wait();
+        await Task.Delay(20);
+
+        await store.DisposeAsync();
+        (await Task.WhenAll(readers)).Should().OnlyContain(n => n > 0);
+
+        using var only = new SqliteConnection(_database.ConnectionString() + ";Pooling=False;Default Timeout=2");
+        only.Open();
+        using var command = only.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode=DELETE;";
+        command.ExecuteScalar().Should().Be("delete");
+    }
+
+    [Fact]
+    public async Task CommitAsync_LargeGroupCommits_KeepTheWalWithinTheHardLimit()
+    {
+        // Group commits of 64 writes with ~60 KB of evidence each: ~1,000 WAL frames per transaction, far more than the few
+        // frames of a lone transition. The WAL must still not outgrow the hard limit (at which the writer checkpoints
+        // inline, as SQLite's auto-checkpoint would), whatever the checkpointer estimated from earlier commits.
+        const int transactions = 14;
+        const int writesPerTransaction = 64;
+        var evidence = Evidence.Parse("{\"blob\":\"" + new string('x', 60 * 1024) + "\"}");
+        var options = new SqliteLoopStoreOptions { ConnectionString = _database.ConnectionString(), Synchronous = SqliteSynchronousMode.Normal };
+        var walBytes = 0L;
+        await using (var store = new SqliteLoopStore(options))
+        {
+            await store.InitializeAsync();
+            for (var t = 0; t < transactions; t++)
+            {
+                Task<CommitResult>[] results;
+                using (store.HoldWriter())
+                {
+                    results = Enumerable.Range(0, writesPerTransaction)
+                        .Select(i => store.CommitAsync(StoreTestData.Start("org", $"PO-{t}-{i}", evidence: evidence).Commit).AsTask())
+                        .ToArray();
+                }
+
+                (await Task.WhenAll(results)).Should().OnlyContain(r => r.IsCommitted);
+                walBytes = Math.Max(walBytes, new FileInfo(_database.Path() + "-wal").Length);
+            }
+
+            store.TransactionCount.Should().BeLessThanOrEqualTo(transactions + 1, "each held group is one transaction");
+        }
+
+        // Margin: one transaction's frames (the check runs after a commit) and what one background pass may let through.
+        walBytes.Should().BeLessThan((WalCheckpointer.HardFrames + 2500) * (4096 + 24L));
+        Scalar("SELECT COUNT(*) FROM trace_records").Should().Be(transactions * writesPerTransaction);
     }
 
     [Fact]
