@@ -85,9 +85,11 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
     /// <exception cref="SqliteStoreSchemaException">The file was written by a newer version of the store.</exception>
     public Task InitializeAsync(CancellationToken cancellationToken = default)
     {
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         lock (_initGate)
         {
+            // Checked under the lock DisposeAsync reads the initialization under: a store disposed before its first
+            // operation never opens its file (the connection would never be closed).
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
             _initialized ??= Task.Run(Initialize, CancellationToken.None);
         }
 
