@@ -348,7 +348,12 @@ public sealed partial class PostgreSqlLoopStore : ILoopStore, ITimerStore, IAsyn
             if (!_notifying)
             {
                 _notifying = true;
-                _notifier = Task.Run(SendNotificationsAsync, CancellationToken.None);
+                // The notifier outlives the commit that starts it: it must not carry that caller's context (an ambient
+                // System.Transactions transaction would enlist its connection in the caller's transaction).
+                using (ExecutionContext.SuppressFlow())
+                {
+                    _notifier = Task.Run(SendNotificationsAsync, CancellationToken.None);
+                }
             }
         }
     }

@@ -81,6 +81,38 @@ public sealed class PostgreSqlCommitOrderingTests : IAsyncLifetime
     }
 
     [PostgresFact]
+    public async Task CommitAsync_InsideAmbientTransaction_NotificationIsSentOutsideIt()
+    {
+        var store = NewStore();
+        (await store.CommitAsync(StoreTestData.Start("org", "PO-0").Commit)).IsCommitted.Should().BeTrue();
+        await using var dataSource = NpgsqlDataSource.Create(PostgresDatabase.RequireConnectionString());
+        await using var listener = await dataSource.OpenConnectionAsync();
+        var notified = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        listener.Notification += (_, _) => notified.TrySetResult();
+        await using (var listen = new NpgsqlCommand($"LISTEN \"loopengine_events_{_schema}\";", listener))
+        {
+            await listen.ExecuteNonQueryAsync();
+        }
+
+        // The host's transaction stays open (and is rolled back): the committed events must still be announced.
+        using (new TransactionScope(TransactionScopeAsyncFlowOption.Enabled))
+        {
+            (await store.CommitAsync(new StoreCommit { OrgId = "org", Events = [StoreTestData.Event("org", "PO-1")] })).IsCommitted.Should().BeTrue();
+            var received = await Task.Run(async () =>
+            {
+                using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+                while (!notified.Task.IsCompleted && !wait.IsCancellationRequested)
+                {
+                    await listener.WaitAsync(TimeSpan.FromMilliseconds(200));
+                }
+
+                return notified.Task.IsCompleted;
+            });
+            received.Should().BeTrue("the notification belongs to the commit, not to the caller's transaction");
+        }
+    }
+
+    [PostgresFact]
     public async Task CommitAsync_ReservationFailsAfterTakingTheEventLock_LockIsNotLeftHeldOnThePooledConnection()
     {
         var store = NewStore();
