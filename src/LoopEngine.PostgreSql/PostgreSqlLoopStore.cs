@@ -247,7 +247,7 @@ public sealed partial class PostgreSqlLoopStore : ILoopStore, ITimerStore, IAsyn
         // No explicit transaction: the batch is one implicit transaction (a single Sync), so the version checks, the inserts
         // and the commit take one round trip; any failing statement rolls the whole batch back.
         var positions = new long[eventCount];
-        var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var connection = await OpenCommitConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
             using var batch = new NpgsqlBatch(connection);
@@ -303,6 +303,28 @@ public sealed partial class PostgreSqlLoopStore : ILoopStore, ITimerStore, IAsyn
         return CommitResult.Committed(positions);
     }
 
+    /// <summary>
+    /// Opens the connection of a commit, which is always its own transaction: it never joins an ambient
+    /// <see cref="System.Transactions.Transaction"/> (Npgsql enlists by default). A transaction that had already written
+    /// would hold its transaction id from before the event lock, so its events' positions could follow those of a younger
+    /// transaction still running, and a reader could skip them.
+    /// </summary>
+    private ValueTask<NpgsqlConnection> OpenCommitConnectionAsync(CancellationToken cancellationToken)
+    {
+        if (System.Transactions.Transaction.Current is null)
+        {
+            return _dataSource.OpenConnectionAsync(cancellationToken);
+        }
+
+        return OpenSuppressedAsync(cancellationToken);
+
+        async ValueTask<NpgsqlConnection> OpenSuppressedAsync(CancellationToken token)
+        {
+            using var suppress = new System.Transactions.TransactionScope(System.Transactions.TransactionScopeOption.Suppress, System.Transactions.TransactionScopeAsyncFlowOption.Enabled);
+            return await _dataSource.OpenConnectionAsync(token).ConfigureAwait(false);
+        }
+    }
+
     private void WakeLocalWaiters() =>
         Interlocked.Exchange(ref _notified, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
 
@@ -326,7 +348,12 @@ public sealed partial class PostgreSqlLoopStore : ILoopStore, ITimerStore, IAsyn
             if (!_notifying)
             {
                 _notifying = true;
-                _notifier = Task.Run(SendNotificationsAsync, CancellationToken.None);
+                // The notifier outlives the commit that starts it: it must not carry that caller's context (an ambient
+                // System.Transactions transaction would enlist its connection in the caller's transaction).
+                using (ExecutionContext.SuppressFlow())
+                {
+                    _notifier = Task.Run(SendNotificationsAsync, CancellationToken.None);
+                }
             }
         }
     }

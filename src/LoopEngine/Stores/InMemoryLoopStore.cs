@@ -793,7 +793,9 @@ public sealed class InMemoryLoopStore : ILoopStore, ITimerStore
         {
             var old = Instance;
             if (_startActor is not null && !ReferenceEquals(instance, old)
-                && !(string.Equals(instance.LoopId, old.LoopId, StringComparison.Ordinal)
+                && !(string.Equals(instance.OrgId, old.OrgId, StringComparison.Ordinal)
+                    && string.Equals(instance.AggregateId, old.AggregateId, StringComparison.Ordinal)
+                    && string.Equals(instance.LoopId, old.LoopId, StringComparison.Ordinal)
                     && string.Equals(instance.DefinitionVersion, old.DefinitionVersion, StringComparison.Ordinal)
                     && string.Equals(instance.CorrelationId, old.CorrelationId, StringComparison.Ordinal)
                     && instance.OpenedAt.EqualsExact(old.OpenedAt)))

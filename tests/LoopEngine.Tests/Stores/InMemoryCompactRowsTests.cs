@@ -119,6 +119,7 @@ public sealed class InMemoryCompactRowsTests
     [InlineData("version")]
     [InlineData("loop")]
     [InlineData("opened")]
+    [InlineData("org")]
     public async Task InstanceWrite_ChangesAFieldTheCompactStartTakesFromIt_StartReadsBackAsCommitted(string change)
     {
         var (store, capture, engine, time) = Create();
@@ -128,6 +129,7 @@ public sealed class InMemoryCompactRowsTests
             "correlation" => instance with { CorrelationId = "corr_other" },
             "version" => instance with { DefinitionVersion = "9.9.9" },
             "loop" => instance with { LoopId = "other.loop" },
+            "org" => instance with { OrgId = "other-org" },
             _ => instance with { OpenedAt = instance.OpenedAt.AddMinutes(1) },
         };
 
