@@ -642,7 +642,15 @@ public sealed partial class PostgreSqlLoopStore : ILoopStore, ITimerStore, IAsyn
     {
         lock (_gate)
         {
-            _listener ??= Task.Run(ListenAsync, CancellationToken.None);
+            if (_listener is null)
+            {
+                // The listener outlives the wait that starts it: it must not carry that caller's context (an ambient
+                // System.Transactions transaction would enlist its LISTEN connection).
+                using (ExecutionContext.SuppressFlow())
+                {
+                    _listener = Task.Run(ListenAsync, CancellationToken.None);
+                }
+            }
         }
     }
 
