@@ -426,12 +426,7 @@ public sealed class SqliteLoopStoreSpecificTests : IDisposable
             store.Checkpointer!.BackgroundPasses.Should().BePositive();
         }
 
-        // Leaving WAL mode needs the only connection to the file: any connection the store left open (kept, pooled) refuses it.
-        using var only = new SqliteConnection(_database.ConnectionString() + ";Pooling=False;Default Timeout=2");
-        only.Open();
-        using var command = only.CreateCommand();
-        command.CommandText = "PRAGMA journal_mode=DELETE;";
-        command.ExecuteScalar().Should().Be("delete");
+        AssertNoConnectionLeftOpen();
     }
 
     [Fact]
@@ -467,11 +462,7 @@ public sealed class SqliteLoopStoreSpecificTests : IDisposable
         await store.DisposeAsync();
         (await Task.WhenAll(readers)).Should().OnlyContain(n => n > 0);
 
-        using var only = new SqliteConnection(_database.ConnectionString() + ";Pooling=False;Default Timeout=2");
-        only.Open();
-        using var command = only.CreateCommand();
-        command.CommandText = "PRAGMA journal_mode=DELETE;";
-        command.ExecuteScalar().Should().Be("delete");
+        AssertNoConnectionLeftOpen();
     }
 
     [Fact]
@@ -572,5 +563,15 @@ public sealed class SqliteLoopStoreSpecificTests : IDisposable
         result.Outcome.Should().Be(CommitOutcome.VersionConflict);
         result.ActualVersion.Should().Be(2);
         (await store.GetInstanceAsync("org", "PO-V"))!.CurrentState.Should().Be("ONE");
+    }
+
+    /// <summary>Leaving WAL mode needs the only connection to the file: any connection a store left open (kept, pooled) refuses it.</summary>
+    private void AssertNoConnectionLeftOpen()
+    {
+        using var only = new SqliteConnection(_database.ConnectionString() + ";Pooling=False;Default Timeout=2");
+        only.Open();
+        using var command = only.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode=DELETE;";
+        command.ExecuteScalar().Should().Be("delete");
     }
 }
