@@ -345,7 +345,10 @@ public sealed partial class PostgreSqlLoopStore : ILoopStore, ITimerStore, IAsyn
         lock (_notifyGate)
         {
             _notifyPending = true;
-            if (!_notifying)
+
+            // After disposal nothing is started (DisposeAsync read the notifier under this lock): the commit is durable and
+            // other processes' readers poll.
+            if (!_notifying && Volatile.Read(ref _disposed) == 0)
             {
                 _notifying = true;
                 // The notifier outlives the commit that starts it: it must not carry that caller's context (an ambient
@@ -642,7 +645,7 @@ public sealed partial class PostgreSqlLoopStore : ILoopStore, ITimerStore, IAsyn
     {
         lock (_gate)
         {
-            if (_listener is null)
+            if (_listener is null && Volatile.Read(ref _disposed) == 0)
             {
                 // The listener outlives the wait that starts it: it must not carry that caller's context (an ambient
                 // System.Transactions transaction would enlist its LISTEN connection).
@@ -877,9 +880,16 @@ public sealed partial class PostgreSqlLoopStore : ILoopStore, ITimerStore, IAsyn
         }
 
         await notifier.ConfigureAwait(false);
-        if (_listener is not null)
+        Task? listener;
+        lock (_gate)
         {
-            await _listener.ConfigureAwait(false);
+            // EnsureListening starts no listener once disposal began (it checks under this lock).
+            listener = _listener;
+        }
+
+        if (listener is not null)
+        {
+            await listener.ConfigureAwait(false);
         }
 
         _stopping.Dispose();
