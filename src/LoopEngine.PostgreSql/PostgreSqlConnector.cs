@@ -1,4 +1,5 @@
 using System.Data.Common;
+using LoopEngine.Stores;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -86,17 +87,7 @@ internal sealed class PostgreSqlConnector : IAsyncDisposable
             using var command = new NpgsqlCommand(sql, connection);
 #pragma warning restore CA2100
             bind(command.Parameters);
-            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            await using (reader.ConfigureAwait(false))
-            {
-                var items = new List<T>();
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    items.Add(read(reader));
-                }
-
-                return items;
-            }
+            return await StoreRows.ReadAllAsync(await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false), read, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -133,7 +124,4 @@ internal sealed class PostgreSqlConnector : IAsyncDisposable
     public static long Ticks(DateTimeOffset time) => time.UtcTicks;
 
     public static int OffsetMinutes(DateTimeOffset time) => (int)(time.Offset.Ticks / TimeSpan.TicksPerMinute);
-
-    public static DateTimeOffset Time(long utcTicks, int offsetMinutes) =>
-        new DateTimeOffset(utcTicks, TimeSpan.Zero).ToOffset(TimeSpan.FromMinutes(offsetMinutes));
 }

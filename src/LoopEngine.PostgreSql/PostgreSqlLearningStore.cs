@@ -14,10 +14,6 @@ namespace LoopEngine.PostgreSql;
 /// </summary>
 public sealed class PostgreSqlLearningStore : ILearningStore, IAsyncDisposable
 {
-    private const string OutcomeColumns =
-        "org, aggregate, loop_id, definition_version, correlation_id, outcome_id, value_unit, status, final_state, opened_at, opened_offset, " +
-        "closed_at, closed_offset, recorded_at, recorded_offset, event_id, metrics";
-
     private const string OutcomeParameters =
         "@org, @aggregate, @loop_id, @definition_version, @correlation_id, @outcome_id, @value_unit, @status, @final_state, @opened_at, @opened_offset, " +
         "@closed_at, @closed_offset, @recorded_at, @recorded_offset, @event_id, @metrics";
@@ -67,7 +63,7 @@ public sealed class PostgreSqlLearningStore : ILearningStore, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(outcome);
         var metrics = StoredMetricsJson.Write(outcome.Metrics);
         await _db.ExecuteAsync(this,
-            $"INSERT INTO {_s}.outcomes ({OutcomeColumns}) VALUES ({OutcomeParameters}) ON CONFLICT (org, aggregate) DO UPDATE SET " +
+            $"INSERT INTO {_s}.outcomes ({StoreRows.OutcomeColumns}) VALUES ({OutcomeParameters}) ON CONFLICT (org, aggregate) DO UPDATE SET " +
             "loop_id = excluded.loop_id, definition_version = excluded.definition_version, correlation_id = excluded.correlation_id, " +
             "outcome_id = excluded.outcome_id, value_unit = excluded.value_unit, status = excluded.status, final_state = excluded.final_state, " +
             "opened_at = excluded.opened_at, opened_offset = excluded.opened_offset, closed_at = excluded.closed_at, closed_offset = excluded.closed_offset, " +
@@ -100,13 +96,13 @@ public sealed class PostgreSqlLearningStore : ILearningStore, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(orgId);
         ArgumentNullException.ThrowIfNull(aggregateId);
-        var items = await _db.QueryAsync(this, $"SELECT {OutcomeColumns} FROM {_s}.outcomes WHERE org = @org AND aggregate = @aggregate;",
+        var items = await _db.QueryAsync(this, $"SELECT {StoreRows.OutcomeColumns} FROM {_s}.outcomes WHERE org = @org AND aggregate = @aggregate;",
             p =>
             {
                 PostgreSqlConnector.Add(p, "org", NpgsqlDbType.Text, orgId);
                 PostgreSqlConnector.Add(p, "aggregate", NpgsqlDbType.Text, aggregateId);
             },
-            ReadOutcome,
+            StoreRows.ReadOutcome,
             cancellationToken).ConfigureAwait(false);
         return items.Count == 0 ? null : items[0];
     }
@@ -166,24 +162,6 @@ public sealed class PostgreSqlLearningStore : ILearningStore, IAsyncDisposable
     /// <returns>A task that completes when the store is closed.</returns>
     public ValueTask DisposeAsync() => _db.DisposeAsync();
 
-    private static LoopOutcome ReadOutcome(DbDataReader r) => new()
-    {
-        OrgId = r.GetString(0),
-        AggregateId = r.GetString(1),
-        LoopId = r.GetString(2),
-        DefinitionVersion = r.GetString(3),
-        CorrelationId = r.GetString(4),
-        OutcomeId = r.GetString(5),
-        ValueUnit = r.GetString(6),
-        Status = (LoopStatus)r.GetInt64(7),
-        FinalState = r.GetString(8),
-        OpenedAt = PostgreSqlConnector.Time(r.GetInt64(9), r.GetInt32(10)),
-        ClosedAt = PostgreSqlConnector.Time(r.GetInt64(11), r.GetInt32(12)),
-        RecordedAt = PostgreSqlConnector.Time(r.GetInt64(13), r.GetInt32(14)),
-        EventId = r.GetString(15),
-        Metrics = StoredMetricsJson.Read(r.GetString(16)),
-    };
-
     private static Estimate ReadEstimate(DbDataReader r) => new()
     {
         OrgId = r.GetString(0),
@@ -193,7 +171,7 @@ public sealed class PostgreSqlLearningStore : ILearningStore, IAsyncDisposable
         Unit = r.GetString(4),
         Count = r.GetInt64(5),
         Version = r.GetInt64(6),
-        UpdatedAt = PostgreSqlConnector.Time(r.GetInt64(7), r.GetInt32(8)),
+        UpdatedAt = StoreRows.TimeWithOffset(r.GetInt64(7), r.GetInt32(8)),
         LastAggregateId = r.GetString(9),
         Window = r.GetFieldValue<double[]>(10),
     };

@@ -849,17 +849,7 @@ public sealed partial class PostgreSqlLoopStore : ILoopStore, ITimerStore, IAsyn
                 command.Parameters.AddWithValue(name.TrimStart('@'), value);
             }
 
-            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            await using (reader.ConfigureAwait(false))
-            {
-                var items = new List<T>();
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    items.Add(read(reader));
-                }
-
-                return items;
-            }
+            return await StoreRows.ReadAllAsync(await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false), read, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using LoopEngine.Signals;
+using LoopEngine.Stores;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -249,7 +250,7 @@ public sealed class PostgreSqlSignalStore : ISignalStore, IAsyncDisposable
                 PrecisionAfter = r.GetDouble(4),
                 SampleSize = r.GetInt32(5),
                 TargetPrecision = r.GetDouble(6),
-                ChangedAt = PostgreSqlConnector.Time(r.GetInt64(7), r.GetInt32(8)),
+                ChangedAt = StoreRows.TimeWithOffset(r.GetInt64(7), r.GetInt32(8)),
             },
             cancellationToken).ConfigureAwait(false);
     }
@@ -349,8 +350,8 @@ public sealed class PostgreSqlSignalStore : ISignalStore, IAsyncDisposable
             Confidence = r.GetDouble(5),
             Threshold = r.GetDouble(6),
             Attributes = attributes,
-            OccurredAt = PostgreSqlConnector.Time(r.GetInt64(9), r.GetInt32(10)),
-            DetectedAt = PostgreSqlConnector.Time(r.GetInt64(11), r.GetInt32(12)),
+            OccurredAt = StoreRows.TimeWithOffset(r.GetInt64(9), r.GetInt32(10)),
+            DetectedAt = StoreRows.TimeWithOffset(r.GetInt64(11), r.GetInt32(12)),
             Status = (SignalStatus)r.GetInt32(13),
             EventId = r.GetString(14),
             LoopId = r.IsDBNull(15) ? null : r.GetString(15),

@@ -1,4 +1,5 @@
 using System.Globalization;
+using LoopEngine.Stores;
 using Microsoft.Data.Sqlite;
 
 namespace LoopEngine.Sqlite;
@@ -83,17 +84,7 @@ internal sealed class SqliteDatabase
         await using (connection.ConfigureAwait(false))
         {
             using var command = Command(connection, sql, bind);
-            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            await using (reader.ConfigureAwait(false))
-            {
-                var items = new List<T>();
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    items.Add(read(reader));
-                }
-
-                return items;
-            }
+            return await StoreRows.ReadAllAsync(await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false), read, cancellationToken).ConfigureAwait(false);
         }
     }
 

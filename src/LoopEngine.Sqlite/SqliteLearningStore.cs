@@ -14,15 +14,11 @@ namespace LoopEngine.Sqlite;
 /// </summary>
 public sealed class SqliteLearningStore : ILearningStore
 {
-    private const string OutcomeColumns =
-        "org, aggregate, loop_id, definition_version, correlation_id, outcome_id, value_unit, status, final_state, opened_at, opened_offset, " +
-        "closed_at, closed_offset, recorded_at, recorded_offset, event_id, metrics";
-
     private const string EstimateColumns =
         "org, key, estimator, value, unit, count, version, updated_at, updated_offset, last_aggregate, window_values";
 
     private const string UpsertOutcome =
-        $"INSERT INTO learning_outcomes ({OutcomeColumns}) VALUES (@org, @aggregate, @loop_id, @definition_version, @correlation_id, @outcome_id, " +
+        $"INSERT INTO learning_outcomes ({StoreRows.OutcomeColumns}) VALUES (@org, @aggregate, @loop_id, @definition_version, @correlation_id, @outcome_id, " +
         "@value_unit, @status, @final_state, @opened_at, @opened_offset, @closed_at, @closed_offset, @recorded_at, @recorded_offset, @event_id, @metrics) " +
         "ON CONFLICT (org, aggregate) DO UPDATE SET loop_id = excluded.loop_id, definition_version = excluded.definition_version, " +
         "correlation_id = excluded.correlation_id, outcome_id = excluded.outcome_id, value_unit = excluded.value_unit, status = excluded.status, " +
@@ -94,29 +90,13 @@ public sealed class SqliteLearningStore : ILearningStore
         ArgumentNullException.ThrowIfNull(orgId);
         ArgumentNullException.ThrowIfNull(aggregateId);
         var outcomes = await _database.ReadListAsync(
-            $"SELECT {OutcomeColumns} FROM learning_outcomes WHERE org = @org AND aggregate = @aggregate;",
+            $"SELECT {StoreRows.OutcomeColumns} FROM learning_outcomes WHERE org = @org AND aggregate = @aggregate;",
             p =>
             {
                 p.AddWithValue("@org", orgId);
                 p.AddWithValue("@aggregate", aggregateId);
             },
-            r => new LoopOutcome
-            {
-                OrgId = r.GetString(0),
-                AggregateId = r.GetString(1),
-                LoopId = r.GetString(2),
-                DefinitionVersion = r.GetString(3),
-                CorrelationId = r.GetString(4),
-                OutcomeId = r.GetString(5),
-                ValueUnit = r.GetString(6),
-                Status = (LoopStatus)r.GetInt64(7),
-                FinalState = r.GetString(8),
-                OpenedAt = ReadTime(r, 9),
-                ClosedAt = ReadTime(r, 11),
-                RecordedAt = ReadTime(r, 13),
-                EventId = r.GetString(15),
-                Metrics = StoredMetricsJson.Read(r.GetString(16)),
-            },
+            StoreRows.ReadOutcome,
             cancellationToken).ConfigureAwait(false);
         return outcomes.Count == 0 ? null : outcomes[0];
     }

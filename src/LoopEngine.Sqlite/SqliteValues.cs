@@ -33,7 +33,7 @@ internal static class SqliteValues
     }
 
     public static DateTimeOffset ReadTime(SqliteDataReader reader, int ordinal) =>
-        new DateTimeOffset(reader.GetInt64(ordinal), TimeSpan.Zero).ToOffset(TimeSpan.FromMinutes(reader.GetInt64(ordinal + 1)));
+        StoreRows.TimeWithOffset(reader.GetInt64(ordinal), reader.GetInt32(ordinal + 1));
 
     public static string WriteStrings(IReadOnlyDictionary<string, string> map) => Write(w =>
     {

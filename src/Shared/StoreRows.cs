@@ -3,6 +3,7 @@ using System.Data.Common;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using LoopEngine.Learning;
 
 namespace LoopEngine.Stores;
 
@@ -13,6 +14,22 @@ namespace LoopEngine.Stores;
 /// </summary>
 internal static class StoreRows
 {
+    /// <summary>Reads every row of a reader into a list, then disposes the reader.</summary>
+    public static async ValueTask<List<T>> ReadAllAsync<TReader, T>(TReader reader, Func<TReader, T> read, CancellationToken cancellationToken)
+        where TReader : DbDataReader
+    {
+        await using (reader.ConfigureAwait(false))
+        {
+            var items = new List<T>();
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                items.Add(read(reader));
+            }
+
+            return items;
+        }
+    }
+
     public const string InstanceColumns = "org, aggregate, loop_id, definition_version, current_state, status, version, correlation_id, opened_at, updated_at, closed_at, head_hash, parent_loop_id, parent_aggregate_id, pending_recommendation_count";
     public const string InstanceParameters = "@org, @aggregate, @loop_id, @definition_version, @current_state, @status, @version, @correlation_id, @opened_at, @updated_at, @closed_at, @head_hash, @parent_loop_id, @parent_aggregate_id, @pending_recommendation_count";
     public const string InstanceUpdateSet = "loop_id = @loop_id, definition_version = @definition_version, current_state = @current_state, status = @status, version = @version, correlation_id = @correlation_id, opened_at = @opened_at, updated_at = @updated_at, closed_at = @closed_at, head_hash = @head_hash, parent_loop_id = @parent_loop_id, parent_aggregate_id = @parent_aggregate_id, pending_recommendation_count = @pending_recommendation_count";
@@ -71,6 +88,34 @@ internal static class StoreRows
         set("@parent_aggregate_id", Db(i.ParentAggregateId));
         set("@pending_recommendation_count", (long)i.PendingRecommendationCount);
     }
+
+    /// <summary>The learning stores' outcome columns, in the order <see cref="ReadOutcome"/> reads them.</summary>
+    public const string OutcomeColumns =
+        "org, aggregate, loop_id, definition_version, correlation_id, outcome_id, value_unit, status, final_state, opened_at, opened_offset, " +
+        "closed_at, closed_offset, recorded_at, recorded_offset, event_id, metrics";
+
+    /// <summary>Reads an outcome row of <see cref="OutcomeColumns"/> (times as UTC ticks beside the offset in minutes).</summary>
+    public static LoopOutcome ReadOutcome(DbDataReader r) => new()
+    {
+        OrgId = r.GetString(0),
+        AggregateId = r.GetString(1),
+        LoopId = r.GetString(2),
+        DefinitionVersion = r.GetString(3),
+        CorrelationId = r.GetString(4),
+        OutcomeId = r.GetString(5),
+        ValueUnit = r.GetString(6),
+        Status = (LoopStatus)r.GetInt64(7),
+        FinalState = r.GetString(8),
+        OpenedAt = TimeWithOffset(r.GetInt64(9), r.GetInt32(10)),
+        ClosedAt = TimeWithOffset(r.GetInt64(11), r.GetInt32(12)),
+        RecordedAt = TimeWithOffset(r.GetInt64(13), r.GetInt32(14)),
+        EventId = r.GetString(15),
+        Metrics = StoredMetricsJson.Read(r.GetString(16)),
+    };
+
+    /// <summary>A time stored as UTC ticks and its offset in minutes, read back exactly.</summary>
+    public static DateTimeOffset TimeWithOffset(long utcTicks, int offsetMinutes) =>
+        new DateTimeOffset(utcTicks, TimeSpan.Zero).ToOffset(TimeSpan.FromMinutes(offsetMinutes));
 
     public static LoopInstance ReadInstance(DbDataReader r) => new()
     {
