@@ -10,14 +10,7 @@ public sealed class SqliteLoopStoreSpecificTests : IDisposable
 
     public void Dispose() => _database.Dispose();
 
-    private long Scalar(string sql)
-    {
-        using var connection = new SqliteConnection(_database.ConnectionString());
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return Convert.ToInt64(command.ExecuteScalar());
-    }
+    private long Scalar(string sql) => _database.Scalar(sql);
 
     [Fact]
     public async Task InitializeAsync_NewFile_CreatesSchemaAtLatestVersionInWalMode()

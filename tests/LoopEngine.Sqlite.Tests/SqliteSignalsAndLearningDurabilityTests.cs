@@ -17,14 +17,7 @@ public sealed class SqliteSignalsAndLearningDurabilityTests : IDisposable
 
     private SqliteLoopStoreOptions Options() => new() { ConnectionString = _database.ConnectionString(), Synchronous = SqliteSynchronousMode.Normal };
 
-    private long Scalar(string sql)
-    {
-        using var connection = new SqliteConnection(_database.ConnectionString());
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return Convert.ToInt64(command.ExecuteScalar());
-    }
+    private long Scalar(string sql) => _database.Scalar(sql);
 
     private static RawEvent Ev(string id, string type, DateTimeOffset at, string payload, params (string Key, string Value)[] keys) =>
         RawEvent.Create(id, type, at, keys.ToDictionary(k => k.Key, k => k.Value, StringComparer.Ordinal), payload);

@@ -15,6 +15,16 @@ internal sealed class TempDatabase : IDisposable
 
     public string ConnectionString(string name = "loops.db") => "Data Source=" + Path(name);
 
+    /// <summary>Runs a query on a connection of its own and returns its single value as an integer.</summary>
+    public long Scalar(string sql, string name = "loops.db")
+    {
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection(ConnectionString(name));
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     public void Dispose()
     {
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
