@@ -9,9 +9,9 @@ namespace LoopEngine.Sqlite;
 /// When that pass is done the writer, between two transactions, runs a PASSIVE checkpoint itself: it copies only the frames
 /// appended during the pass, so the whole WAL is then in the database file and SQLite restarts the WAL at the writer's
 /// next transaction. The WAL therefore stays near <see cref="SoftFrames"/> (plus what one background pass lets through);
-/// if passes fall behind, the writer checkpoints inline at <see cref="HardFrames"/>, as SQLite's auto-checkpoint would. The
-/// hard limit counts the frames the writer really wrote (not only the learned frames per commit: a group commit of large
-/// writes can write hundreds of frames, and passes start by commit count).
+/// if passes fall behind, the writer checkpoints inline at <see cref="HardFrames"/>, as SQLite's auto-checkpoint would. Both
+/// limits count the frames the writer really wrote (SQLite's written-pages counter), so a group commit of large writes
+/// counts for the hundreds of frames it wrote.
 /// Durability does not change: commits are synced to the WAL as before, and a checkpoint never drops a committed frame.
 /// Only the writer calls <see cref="AfterCommit"/> (one thread at a time).
 /// </summary>
@@ -23,8 +23,6 @@ internal sealed class WalCheckpointer : IDisposable
     /// <summary>The WAL size, in frames (about 32 MB with 4 KB pages), at which the writer checkpoints inline regardless.</summary>
     public const int HardFrames = 8000;
 
-    private const int MinCommitsBetweenPasses = 16;
-
     private readonly string _connectionString;
     private readonly string _pragmas;
     private readonly Action<string> _runOnWriter;
@@ -35,17 +33,13 @@ internal sealed class WalCheckpointer : IDisposable
     private SqliteConnection? _connection;
     private bool _stopping;
 
-    // Set by the background pass, read by the writer once the pass is done (_running back to 0).
+    // 1 while a background pass runs; the writer reads it between its transactions.
     private int _running;
-    private long _passLog = -1;
-    private int _passCommits;
 
-    // The writer's own state.
-    private int _commitsSinceRestart;
+    // The writer's own state: the frames it wrote since the WAL last restarted, and whether a background pass was started
+    // since then (once it is done, the writer copies the short tail so the WAL restarts).
     private long _framesSinceRestart;
-    private double _framesPerCommit = 4;
-    private int _nextPassAt = (int)(SoftFrames / 4.0);
-    private bool _restartWanted;
+    private bool _passStarted;
 
     /// <param name="connectionString">The store's connection string, for the checkpointer's own connection.</param>
     /// <param name="pragmas">The store's pragmas (synchronous mode, busy timeout), run on that connection.</param>
@@ -68,47 +62,23 @@ internal sealed class WalCheckpointer : IDisposable
     /// <summary>Called by the writer after each committed transaction, outside any transaction.</summary>
     public void AfterCommit()
     {
-        _commitsSinceRestart++;
         _framesSinceRestart += _writerFrames();
-        var idle = Volatile.Read(ref _running) == 0;
-        if (idle && _passLog >= 0)
+        if (Volatile.Read(ref _running) != 0)
         {
-            // A background pass finished: learn the WAL's growth rate, and restart the WAL if it is big enough.
-            var log = _passLog;
-            _passLog = -1;
-            if (_passCommits > 0 && log > 0)
-            {
-                _framesPerCommit = Math.Max(0.25, (double)log / _passCommits);
-            }
-
-            if (log >= SoftFrames * 3 / 4)
-            {
-                _restartWanted = true;
-            }
-            else
-            {
-                _nextPassAt = _passCommits + Math.Max(MinCommitsBetweenPasses, (int)((SoftFrames - log) / _framesPerCommit));
-            }
+            // A pass is copying the WAL; if the writer outruns it far enough, the next idle moment checkpoints inline.
+            return;
         }
 
-        if (idle && _restartWanted)
+        if (_passStarted || _framesSinceRestart >= HardFrames)
         {
+            // A background pass copied the WAL up to where it started: copy the tail written since, so SQLite restarts the
+            // WAL at the next transaction. (Or passes are not keeping up, or keep failing: checkpoint inline, as SQLite's
+            // auto-checkpoint would.)
             CheckpointOnWriter();
             return;
         }
 
-        if (Math.Max(_framesSinceRestart, _commitsSinceRestart * _framesPerCommit) >= HardFrames)
-        {
-            // Background passes are not keeping up (or keep failing): checkpoint inline, as SQLite would by itself.
-            if (idle)
-            {
-                CheckpointOnWriter();
-            }
-
-            return;
-        }
-
-        if (idle && !_restartWanted && _commitsSinceRestart >= _nextPassAt)
+        if (_framesSinceRestart >= SoftFrames)
         {
             StartPass();
         }
@@ -146,10 +116,8 @@ internal sealed class WalCheckpointer : IDisposable
             return;
         }
 
-        _restartWanted = false;
-        _commitsSinceRestart = 0;
+        _passStarted = false;
         _framesSinceRestart = 0;
-        _nextPassAt = Math.Max(MinCommitsBetweenPasses, (int)(SoftFrames / _framesPerCommit));
     }
 
     private void StartPass()
@@ -164,7 +132,7 @@ internal sealed class WalCheckpointer : IDisposable
             _thread ??= StartThread();
         }
 
-        _passCommits = _commitsSinceRestart;
+        _passStarted = true;
         Volatile.Write(ref _running, 1);
         _wake.Release();
     }
@@ -189,19 +157,12 @@ internal sealed class WalCheckpointer : IDisposable
                 }
             }
 
-            long log = 0;
             try
             {
                 _connection ??= Open();
                 using var command = _connection.CreateCommand();
                 command.CommandText = "PRAGMA wal_checkpoint(PASSIVE);";
-                using var reader = command.ExecuteReader();
-                if (reader.Read())
-                {
-                    // -1 when the pass could not run (another connection was checkpointing).
-                    log = Math.Max(0, reader.GetInt64(1));
-                }
-
+                command.ExecuteNonQuery();
                 BackgroundPasses++;
             }
 #pragma warning disable CA1031 // Whatever a background pass hits must not end the process; the writer checkpoints inline at HardFrames.
@@ -211,7 +172,6 @@ internal sealed class WalCheckpointer : IDisposable
                 // Nothing lost: commits do not depend on this pass.
             }
 
-            _passLog = log;
             Volatile.Write(ref _running, 0);
         }
     }
