@@ -48,7 +48,10 @@ public sealed partial class PostgreSqlLoopStore
             set.Append(i == 2 ? string.Empty : ", ").Append(InstanceWriteColumns[i]).Append(" = $").Append(i + 1);
         }
 
-        return $"WITH updated AS (UPDATE {_s}.instances SET {set} WHERE org = $1 AND aggregate = $2 AND version = ${InstanceWriteColumns.Length + 1} RETURNING 1) SELECT 1 / count(*) FROM updated;";
+        // A null expected pending recommendation count (a writer that checks the version only) matches any stored count.
+        var version = InstanceWriteColumns.Length + 1;
+        return $"WITH updated AS (UPDATE {_s}.instances SET {set} WHERE org = $1 AND aggregate = $2 AND version = ${version} " +
+            $"AND pending_recommendation_count = coalesce(${version + 1}, pending_recommendation_count) RETURNING 1) SELECT 1 / count(*) FROM updated;";
     }
 
     private static string Placeholders(int count)
@@ -127,6 +130,7 @@ public sealed partial class PostgreSqlLoopStore
         var update = new NpgsqlBatchCommand(UpdateInstanceSql);
         AddInstance(update.Parameters, org, write.Instance);
         update.Parameters.Add(Int8(write.ExpectedVersion));
+        update.Parameters.Add(NullableInt8(write.ExpectedPendingRecommendationCount));
         return update;
     }
 

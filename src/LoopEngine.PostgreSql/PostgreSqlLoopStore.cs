@@ -506,7 +506,8 @@ public sealed partial class PostgreSqlLoopStore : ILoopStore, ITimerStore, IAsyn
             }
         }
 
-        // Unreachable in practice (versions only grow): report the first checked instance.
+        // Every version matched, so a pending recommendation count differed (it changes without a new version): report the
+        // first checked instance at its version.
         var first = commit.Instances.First(w => w.ExpectedVersion != 0).Instance.AggregateId;
         return CommitResult.Conflict(first, await ReadVersionAsync(commit.OrgId, first).ConfigureAwait(false));
     }

@@ -487,6 +487,7 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
             StoreRows.BindInstance(statement.Setter, instance);
             statement.Set("@org", commit.OrgId);
             statement.Set("@expected", write.ExpectedVersion);
+            BindExpectedPending(statement, write);
             var changed = statement.Execute();
             if (changed == 0 && write.ExpectedVersion != 0)
             {
@@ -496,6 +497,7 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
                 StoreRows.BindInstance(statement.Setter, instance);
                 statement.Set("@org", commit.OrgId);
                 statement.Set("@expected", write.ExpectedVersion);
+                BindExpectedPending(statement, write);
                 changed = statement.Execute();
             }
 
@@ -548,6 +550,14 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
         }
 
         return (CommitResult.Committed(positions), true);
+    }
+
+    private static void BindExpectedPending(WriterStatement statement, InstanceWrite write)
+    {
+        if (write.ExpectedVersion != 0)
+        {
+            statement.Set("@expected_pending", write.ExpectedPendingRecommendationCount is { } pending ? (long)pending : (object)DBNull.Value);
+        }
     }
 
     /// <inheritdoc/>
@@ -1025,6 +1035,8 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
     private sealed class WriterCommands : IDisposable
     {
         private const string InstanceStateSet = "loop_id = @loop_id, definition_version = @definition_version, current_state = @current_state, status = @status, version = @version, updated_at = @updated_at, closed_at = @closed_at, head_hash = @head_hash, pending_recommendation_count = @pending_recommendation_count";
+        // A null expected count (a writer that checks the version only) matches any stored count.
+        private const string ExpectedPendingMatch = "pending_recommendation_count = coalesce(@expected_pending, pending_recommendation_count)";
         private const string InstanceIdentityMatch = "correlation_id = @correlation_id AND opened_at = @opened_at AND parent_loop_id IS @parent_loop_id AND parent_aggregate_id IS @parent_aggregate_id";
 
         private readonly SqliteConnection _connection;
@@ -1042,8 +1054,8 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
             InsertInstance = Statement($"INSERT INTO instances ({StoreRows.InstanceColumns}) VALUES ({StoreRows.InstanceParameters}) ON CONFLICT (org, aggregate) DO NOTHING;");
             // A transition changes only these columns: leaving the indexed identity columns (correlation, opened_at, parent)
             // out of the SET keeps SQLite from rewriting their index entries (and pages) on every transition.
-            UpdateInstanceState = Statement($"UPDATE instances SET {InstanceStateSet} WHERE org = @org AND aggregate = @aggregate AND version = @expected AND {InstanceIdentityMatch};");
-            UpdateInstance = Statement($"UPDATE instances SET {StoreRows.InstanceUpdateSet} WHERE org = @org AND aggregate = @aggregate AND version = @expected;");
+            UpdateInstanceState = Statement($"UPDATE instances SET {InstanceStateSet} WHERE org = @org AND aggregate = @aggregate AND version = @expected AND {ExpectedPendingMatch} AND {InstanceIdentityMatch};");
+            UpdateInstance = Statement($"UPDATE instances SET {StoreRows.InstanceUpdateSet} WHERE org = @org AND aggregate = @aggregate AND version = @expected AND {ExpectedPendingMatch};");
             ReadVersionCommand = Create("SELECT version FROM instances WHERE org = @org AND aggregate = @aggregate;", ["@org", "@aggregate"]);
             InsertRecord = Statement($"INSERT INTO trace_records ({StoreRows.RecordColumns}) VALUES ({StoreRows.RecordParameters});");
             UpsertRecommendation = Statement($"INSERT INTO recommendations ({StoreRows.RecommendationColumns}) VALUES ({StoreRows.RecommendationParameters}) ON CONFLICT (org, id) DO UPDATE SET {StoreRows.RecommendationUpdateSet};");

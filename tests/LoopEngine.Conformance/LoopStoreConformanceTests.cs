@@ -125,6 +125,44 @@ public abstract class LoopStoreConformanceTests
         page.Items.Should().ContainSingle().Which.PendingRecommendationCount.Should().Be(1);
     }
 
+    /// <summary>
+    /// A recommendation changes the pending count without a new version. A write that read the older count passes the
+    /// version check, so it must name the count it read: the store refuses it as a version conflict (at the unchanged
+    /// version) and writes nothing; a write that names the stored count, or none, goes through.
+    /// </summary>
+    [StoreFact]
+    public async Task CommitAsync_ExpectedPendingRecommendationCountDiffers_ReturnsConflictAndWritesNothing()
+    {
+        var store = await CreateStoreAsync();
+        var (commit, instance, record) = Start(Org, "PO-PC");
+        (await store.CommitAsync(commit)).IsCommitted.Should().BeTrue();
+        var recommended = instance with { PendingRecommendationCount = 1 };
+        (await store.CommitAsync(new StoreCommit { OrgId = Org, Instances = [new InstanceWrite(recommended, 1) { ExpectedPendingRecommendationCount = 0 }], Recommendations = [Recommendation(Org, "r-pc", "PO-PC", T0)] }))
+            .IsCommitted.Should().BeTrue();
+        var eventsBefore = await ReadAllEventsAsync(store);
+
+        // Read before the recommendation: version 1, count 0.
+        var (stale, _, _) = Next(instance, record, "B");
+        stale = stale with { Instances = [stale.Instances[0] with { ExpectedPendingRecommendationCount = 0 }] };
+        var result = await store.CommitAsync(stale);
+
+        result.Outcome.Should().Be(CommitOutcome.VersionConflict);
+        result.ConflictAggregateId.Should().Be("PO-PC");
+        result.ActualVersion.Should().Be(1);
+        ShouldMatch(await store.GetInstanceAsync(Org, "PO-PC"), recommended);
+        ShouldMatch(await store.ReadTraceAsync(Org, "PO-PC"), [record]);
+        (await ReadAllEventsAsync(store)).Should().HaveCount(eventsBefore.Count);
+
+        var (current, next, _) = Next(recommended, record, "B");
+        (await store.CommitAsync(current with { Instances = [current.Instances[0] with { ExpectedPendingRecommendationCount = 1 }] })).IsCommitted.Should().BeTrue();
+        ShouldMatch(await store.GetInstanceAsync(Org, "PO-PC"), next);
+
+        // A write that names no count checks the version only.
+        var (versionOnly, last, _) = Next(next with { PendingRecommendationCount = 0 }, (await store.ReadTraceAsync(Org, "PO-PC"))[^1], "C");
+        (await store.CommitAsync(versionOnly)).IsCommitted.Should().BeTrue();
+        ShouldMatch(await store.GetInstanceAsync(Org, "PO-PC"), last);
+    }
+
     [StoreFact]
     public async Task CommitAsync_StaleExpectedVersion_ReturnsConflictAndWritesNothing()
     {

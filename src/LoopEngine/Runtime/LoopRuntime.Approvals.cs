@@ -148,7 +148,7 @@ public sealed partial class LoopRuntime
             var commit = new StoreCommit
             {
                 OrgId = org,
-                Instances = [new InstanceWrite(instance with { PendingRecommendationCount = Math.Max(0, instance.PendingRecommendationCount - 1), PendingRecommendations = [] }, instance.Version)],
+                Instances = [InstanceWrite.Over(instance, instance with { PendingRecommendationCount = Math.Max(0, instance.PendingRecommendationCount - 1), PendingRecommendations = [] })],
                 Recommendations = [rejected],
                 Events = [rejectedEvent],
             };
@@ -209,7 +209,7 @@ public sealed partial class LoopRuntime
             var commit = new StoreCommit
             {
                 OrgId = instance.OrgId,
-                Instances = [new InstanceWrite(instance with { PendingRecommendationCount = Math.Max(0, instance.PendingRecommendationCount - 1), PendingRecommendations = [] }, instance.Version)],
+                Instances = [InstanceWrite.Over(instance, instance with { PendingRecommendationCount = Math.Max(0, instance.PendingRecommendationCount - 1), PendingRecommendations = [] })],
                 Recommendations = [recommendation with { Status = RecommendationStatus.Expired, DecidedAt = now }],
                 Events = [expiredEvent],
             };

@@ -344,12 +344,12 @@ public sealed partial class LoopRuntime
         IReadOnlyList<TransitionRecord> records;
         if (spawns is null)
         {
-            writes = [new InstanceWrite(updated, instance.Version)];
+            writes = [InstanceWrite.Over(instance, updated)];
             records = [record];
         }
         else
         {
-            var writeList = new List<InstanceWrite>(1 + spawns.Count) { new(updated, instance.Version) };
+            var writeList = new List<InstanceWrite>(1 + spawns.Count) { InstanceWrite.Over(instance, updated) };
             var recordList = new List<TransitionRecord>(1 + spawns.Count) { record };
             foreach (var spawn in spawns)
             {
@@ -545,7 +545,7 @@ public sealed partial class LoopRuntime
         var commit = new StoreCommit
         {
             OrgId = instance.OrgId,
-            Instances = [new InstanceWrite(updated, instance.Version)],
+            Instances = [InstanceWrite.Over(instance, updated)],
             Events = events,
             Recommendations = [recommendation],
             Timers = TimersIfSupported([TimerChange.Schedule(new LoopTimer

@@ -73,7 +73,7 @@ public sealed partial class LoopRuntime
             }
 
             var result = await _store.CommitAsync(
-                new StoreCommit { OrgId = org, Instances = [new InstanceWrite(updated, instance.Version)], Records = [record], Events = events, Recommendations = recommendations, Timers = TimersIfSupported(timers) },
+                new StoreCommit { OrgId = org, Instances = [InstanceWrite.Over(instance, updated)], Records = [record], Events = events, Recommendations = recommendations, Timers = TimersIfSupported(timers) },
                 cancellationToken).ConfigureAwait(false);
             if (result.IsCommitted)
             {

@@ -319,6 +319,13 @@ public sealed partial class LoopRuntime : ILoopEngine
             if (request.ExpectedVersion is not null || attempt >= _options.MaxConflictRetries)
             {
                 var current = await LoadAsync(org, request.AggregateId, request.LoopId, cancellationToken).ConfigureAwait(false);
+                if (current.Version == request.ExpectedVersion && attempt < _options.MaxConflictRetries)
+                {
+                    // Still at the expected version: what moved was the pending recommendation count (a recommendation was
+                    // stored, rejected or expired meanwhile, which takes no new version). Re-evaluate against it.
+                    continue;
+                }
+
                 return Conflict(current, request.ExpectedVersion ?? instance.Version);
             }
         }

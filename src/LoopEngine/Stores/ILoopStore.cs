@@ -23,7 +23,8 @@ public interface ILoopStore
 
     /// <summary>
     /// Atomically applies a commit: writes each instance if its stored version equals the expected version (0 meaning it
-    /// must not exist), appends the trace records, appends the events (assigning positions in order), upserts the
+    /// must not exist) and, when the write names one, its stored pending recommendation count equals
+    /// <see cref="InstanceWrite.ExpectedPendingRecommendationCount"/> (a version conflict otherwise), appends the trace records, appends the events (assigning positions in order), upserts the
     /// recommendations and inserts the idempotency entry. If any check fails nothing is written.
     /// </summary>
     /// <param name="commit">What to write.</param>

@@ -94,7 +94,8 @@ public sealed class InMemoryLoopStore : ILoopStore, ITimerStore
                 return CommitResult.Exists(write.Instance.AggregateId, actual);
             }
 
-            if (actual != write.ExpectedVersion)
+            if (actual != write.ExpectedVersion
+                || (write.ExpectedPendingRecommendationCount is { } pending && exists && entry!.Instance.PendingRecommendationCount != pending))
             {
                 return CommitResult.Conflict(write.Instance.AggregateId, actual);
             }
