@@ -216,22 +216,15 @@ public sealed class InMemoryLoopStore : ILoopStore, ITimerStore
         }
 
         var request = asked.State;
-        if (IsPristine(second, LoopEventTypes.Executed, LoopRuntime.ExecutedFields, out var executed))
+        if (string.Equals(second.Type, LoopEventTypes.Executed, StringComparison.Ordinal))
         {
+            // Held by the record only when its duration follows from the record before it (held here too).
             var r = FindRecord(commit, requested.AggregateId);
-            var step = executed.State;
             if (r is null || ReferenceEquals(r, anchored) || r.Sequence < 2
                 || !_instances.TryGetValue((commit.OrgId, r.AggregateId), out var entry)
                 || entry.RecordCount < r.Sequence || !ReferenceEquals(entry.GetRecord((int)r.Sequence - 1), r)
-                || !IsEnvelopeOf(requested, asked.CausationId, r) || !IsEnvelopeOf(second, executed.CausationId, r)
-                || !string.Equals(request.Transition, r.TransitionId, StringComparison.Ordinal)
-                || !ReferenceEquals(request.Actor, r.Actor) || !ReferenceEquals(request.Evidence, r.Evidence)
-                || TraceCanonicalizer.Truncate(request.Now) != r.OccurredAt
-                || !string.Equals(step.From, r.FromState, StringComparison.Ordinal)
-                || !string.Equals(step.To, r.ToState, StringComparison.Ordinal)
-                || !string.Equals(step.Transition, r.TransitionId, StringComparison.Ordinal)
-                || !ReferenceEquals(step.Actor, r.Actor) || !ReferenceEquals(step.Evidence, r.Evidence)
-                || step.DurationMs != entry.DurationBefore(r))
+                || !ExecutedEventPair.TryMatch(requested, second, r, out var duration)
+                || duration != entry.DurationBefore(r))
             {
                 return null;
             }
@@ -272,36 +265,8 @@ public sealed class InMemoryLoopStore : ILoopStore, ITimerStore
         return null;
     }
 
-    /// <summary>Tells whether an event's envelope is the one written from a record (its org, loop, aggregate, correlation, causation and time).</summary>
-    private static bool IsEnvelopeOf(LoopEvent e, string? causationId, TransitionRecord r) =>
-        string.Equals(e.OrgId, r.OrgId, StringComparison.Ordinal)
-        && string.Equals(e.LoopId, r.LoopId, StringComparison.Ordinal)
-        && string.Equals(e.AggregateId, r.AggregateId, StringComparison.Ordinal)
-        && string.Equals(e.CorrelationId, r.CorrelationId, StringComparison.Ordinal)
-        && string.Equals(causationId, r.CausationId, StringComparison.Ordinal)
-        && e.OccurredAt.EqualsExact(r.OccurredAt);
-
-    /// <summary>
-    /// Tells whether an event is exactly as the engine created it with <paramref name="writer"/>: not a copy, no position,
-    /// JSON not replaced, a default-generated id. Such an event can be written again from its values, byte for byte.
-    /// </summary>
-    private static bool IsPristine<TState>(LoopEvent e, string type, Action<Utf8JsonWriter, TState> writer, [NotNullWhen(true)] out EventBody<TState>? body)
-    {
-        body = e.Body as EventBody<TState>;
-        if (body is null
-            || !ReferenceEquals(body.Writer, writer)
-            || !ReferenceEquals(body.Origin, e)
-            || e.Position != 0
-            || !string.Equals(e.Type, type, StringComparison.Ordinal)
-            || (e.JsonText is not null && !ReferenceEquals(e.JsonText, body.RenderedJson)))
-        {
-            return false;
-        }
-
-        var (high, low) = e.IdBits;
-        return (high | low) != 0
-            && (e.EventIdText is not { } text || string.Equals(text, DefaultLoopIdGenerator.Format("evt", high, low), StringComparison.Ordinal));
-    }
+    private static bool IsPristine<TState>(LoopEvent e, string type, Action<Utf8JsonWriter, TState> writer, [NotNullWhen(true)] out EventBody<TState>? body) =>
+        ExecutedEventPair.IsPristine(e, type, writer, out body);
 
     /// <summary>Writes a held event again, as committed, stamped with its position.</summary>
     private LoopEvent Materialize(int index)
@@ -315,22 +280,10 @@ public sealed class InMemoryLoopStore : ILoopStore, ITimerStore
             case Entry owner:
                 return owner.Started(_events.IdBits(index), position);
             case TransitionRecord r:
-                var (high, low) = _events.IdBits(index);
-                if (index > 0 && ReferenceEquals(_events[index - 1], r))
-                {
-                    var duration = _instances[(r.OrgId, r.AggregateId)].DurationBefore(r);
-                    return new LoopEvent(null, high, low, LoopEventTypes.Executed, r.OrgId, r.LoopId, r.AggregateId, r.CorrelationId, r.OccurredAt,
-                        new EventBody<(string, string, string, Actor, Evidence, long)>(r.CausationId, (r.FromState!, r.ToState, r.TransitionId, r.Actor, r.Evidence, duration), LoopRuntime.ExecutedFields))
-                    {
-                        Position = position,
-                    };
-                }
-
-                return new LoopEvent(null, high, low, LoopEventTypes.TransitionRequested, r.OrgId, r.LoopId, r.AggregateId, r.CorrelationId, r.OccurredAt,
-                    new EventBody<(string, Actor, Evidence, DateTimeOffset)>(r.CausationId, (r.TransitionId, r.Actor, r.Evidence, r.OccurredAt), LoopRuntime.RequestedFields))
-                {
-                    Position = position,
-                };
+                var id = _events.IdBits(index);
+                return index > 0 && ReferenceEquals(_events[index - 1], r)
+                    ? ExecutedEventPair.Executed(r, id, _instances[(r.OrgId, r.AggregateId)].DurationBefore(r), position)
+                    : ExecutedEventPair.Requested(r, id, position);
             default:
                 var row = (RejectedRow)held;
                 return row.Materialize(_events.IdBits(index), index > 0 && ReferenceEquals(_events[index - 1], row), position);

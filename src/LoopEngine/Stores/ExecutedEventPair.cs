@@ -1,0 +1,116 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Text.Json;
+
+namespace LoopEngine;
+
+/// <summary>
+/// The requested and executed events of an executed transition, as the engine writes them. Every value they hold is in
+/// the trace record they accompany, except their ids and the executed event's duration, so a store may keep only those
+/// and write the two events again from the record, byte for byte.
+/// </summary>
+internal static class ExecutedEventPair
+{
+    /// <summary>
+    /// Tells whether <paramref name="requested"/> and <paramref name="executed"/> are exactly the events the engine wrote for
+    /// <paramref name="record"/>: both pristine (see <see cref="IsPristine"/>), with the record's envelope and values.
+    /// </summary>
+    /// <param name="requested">The first event.</param>
+    /// <param name="executed">The event after it.</param>
+    /// <param name="record">The trace record of the same commit.</param>
+    /// <param name="durationMs">The executed event's duration, when they are.</param>
+    /// <returns>Whether <see cref="Requested"/> and <see cref="Executed"/> write them again.</returns>
+    public static bool TryMatch(LoopEvent requested, LoopEvent executed, TransitionRecord record, out long durationMs)
+    {
+        durationMs = 0;
+        if (!IsPristine(requested, LoopEventTypes.TransitionRequested, LoopRuntime.RequestedFields, out var asked)
+            || !IsPristine(executed, LoopEventTypes.Executed, LoopRuntime.ExecutedFields, out var done))
+        {
+            return false;
+        }
+
+        var request = asked.State;
+        var step = done.State;
+        var r = record;
+        if (!IsEnvelopeOf(requested, asked.CausationId, r) || !IsEnvelopeOf(executed, done.CausationId, r)
+            || r.FromState is null
+            || !string.Equals(request.Transition, r.TransitionId, StringComparison.Ordinal)
+            || !ReferenceEquals(request.Actor, r.Actor) || !ReferenceEquals(request.Evidence, r.Evidence)
+            || TraceCanonicalizer.Truncate(request.Now) != r.OccurredAt
+            || !string.Equals(step.From, r.FromState, StringComparison.Ordinal)
+            || !string.Equals(step.To, r.ToState, StringComparison.Ordinal)
+            || !string.Equals(step.Transition, r.TransitionId, StringComparison.Ordinal)
+            || !ReferenceEquals(step.Actor, r.Actor) || !ReferenceEquals(step.Evidence, r.Evidence))
+        {
+            return false;
+        }
+
+        durationMs = step.DurationMs;
+        return true;
+    }
+
+    /// <summary>Writes the requested event of <paramref name="record"/> again.</summary>
+    /// <param name="record">The trace record.</param>
+    /// <param name="id">The event id's bits.</param>
+    /// <param name="position">Its position.</param>
+    /// <returns>The event, as committed.</returns>
+    public static LoopEvent Requested(TransitionRecord record, (ulong High, ulong Low) id, long position) =>
+        new(null, id.High, id.Low, LoopEventTypes.TransitionRequested, record.OrgId, record.LoopId, record.AggregateId, record.CorrelationId, record.OccurredAt,
+            new EventBody<(string, Actor, Evidence, DateTimeOffset)>(record.CausationId, (record.TransitionId, record.Actor, record.Evidence, record.OccurredAt), LoopRuntime.RequestedFields))
+        {
+            Position = position,
+        };
+
+    /// <summary>Writes the executed event of <paramref name="record"/> again.</summary>
+    /// <param name="record">The trace record.</param>
+    /// <param name="id">The event id's bits.</param>
+    /// <param name="durationMs">The duration it states.</param>
+    /// <param name="position">Its position.</param>
+    /// <returns>The event, as committed.</returns>
+    public static LoopEvent Executed(TransitionRecord record, (ulong High, ulong Low) id, long durationMs, long position) =>
+        new(null, id.High, id.Low, LoopEventTypes.Executed, record.OrgId, record.LoopId, record.AggregateId, record.CorrelationId, record.OccurredAt,
+            new EventBody<(string, string, string, Actor, Evidence, long)>(record.CausationId, (record.FromState!, record.ToState, record.TransitionId, record.Actor, record.Evidence, durationMs), LoopRuntime.ExecutedFields))
+        {
+            Position = position,
+        };
+
+    /// <summary>Tells whether an event's envelope is the one written from a record (its org, loop, aggregate, correlation, causation and time).</summary>
+    /// <param name="e">The event.</param>
+    /// <param name="causationId">The causation id its body holds.</param>
+    /// <param name="r">The record.</param>
+    /// <returns>Whether it is.</returns>
+    public static bool IsEnvelopeOf(LoopEvent e, string? causationId, TransitionRecord r) =>
+        string.Equals(e.OrgId, r.OrgId, StringComparison.Ordinal)
+        && string.Equals(e.LoopId, r.LoopId, StringComparison.Ordinal)
+        && string.Equals(e.AggregateId, r.AggregateId, StringComparison.Ordinal)
+        && string.Equals(e.CorrelationId, r.CorrelationId, StringComparison.Ordinal)
+        && string.Equals(causationId, r.CausationId, StringComparison.Ordinal)
+        && e.OccurredAt.EqualsExact(r.OccurredAt);
+
+    /// <summary>
+    /// Tells whether an event is exactly as the engine created it with <paramref name="writer"/>: not a copy, no position,
+    /// JSON not replaced, a default-generated id. Such an event can be written again from its values, byte for byte.
+    /// </summary>
+    /// <typeparam name="TState">The values the writer writes.</typeparam>
+    /// <param name="e">The event.</param>
+    /// <param name="type">The type it must have.</param>
+    /// <param name="writer">The writer that must have written it.</param>
+    /// <param name="body">Its body, when it is.</param>
+    /// <returns>Whether it is.</returns>
+    public static bool IsPristine<TState>(LoopEvent e, string type, Action<Utf8JsonWriter, TState> writer, [NotNullWhen(true)] out EventBody<TState>? body)
+    {
+        body = e.Body as EventBody<TState>;
+        if (body is null
+            || !ReferenceEquals(body.Writer, writer)
+            || !ReferenceEquals(body.Origin, e)
+            || e.Position != 0
+            || !string.Equals(e.Type, type, StringComparison.Ordinal)
+            || (e.JsonText is not null && !ReferenceEquals(e.JsonText, body.RenderedJson)))
+        {
+            return false;
+        }
+
+        var (high, low) = e.IdBits;
+        return (high | low) != 0
+            && (e.EventIdText is not { } text || string.Equals(text, DefaultLoopIdGenerator.Format("evt", high, low), StringComparison.Ordinal));
+    }
+}
