@@ -298,6 +298,7 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
                         if (!op.Apply(commands))
                         {
                             commands.RollbackToSavepoint.Execute();
+                            commands.ForgetPositions();
                         }
                         else
                         {
@@ -508,12 +509,48 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
             }
         }
 
+        // Positions first: an executed transition's requested + executed events, exactly as the engine wrote them, are kept
+        // in its trace record's row (row id = the requested event's position), not as two rows of the events table.
+        var events = commit.Events;
+        var positions = events.Count == 0 ? [] : new long[events.Count];
+        if (positions.Length > 0)
+        {
+            var first = c.TakePositions(positions.Length);
+            for (var i = 0; i < positions.Length; i++)
+            {
+                positions[i] = first + i;
+            }
+        }
+
+        var pairs = FindPairs(commit);
         foreach (var record in commit.Records)
         {
             StoreRows.BindRecord(c.InsertRecord.Setter, commit.OrgId, record);
+            var statement = c.InsertRecord;
+            if (HeldBy(pairs, record) is { } held)
+            {
+                var (rqHigh, rqLow) = events[held.Index].IdBits;
+                var (exHigh, exLow) = events[held.Index + 1].IdBits;
+                statement.Set("@rowid", positions[held.Index]);
+                statement.Set("@requested_id_high", unchecked((long)rqHigh));
+                statement.Set("@requested_id_low", unchecked((long)rqLow));
+                statement.Set("@executed_id_high", unchecked((long)exHigh));
+                statement.Set("@executed_id_low", unchecked((long)exLow));
+                statement.Set("@duration_ms", held.DurationMs);
+            }
+            else
+            {
+                statement.Set("@rowid", c.TakeRecordRowid());
+                statement.Set("@requested_id_high", DBNull.Value);
+                statement.Set("@requested_id_low", DBNull.Value);
+                statement.Set("@executed_id_high", DBNull.Value);
+                statement.Set("@executed_id_low", DBNull.Value);
+                statement.Set("@duration_ms", DBNull.Value);
+            }
+
             try
             {
-                c.InsertRecord.Execute();
+                statement.Execute();
             }
             catch (SqliteException ex) when (ex.SqliteErrorCode == SqliteConstraint)
             {
@@ -542,14 +579,68 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
             c.ApplyTimer(commit.OrgId, change);
         }
 
-        var positions = new long[commit.Events.Count];
         for (var i = 0; i < positions.Length; i++)
         {
-            StoreRows.BindEvent(c.InsertEvent.Setter, commit.Events[i]);
-            positions[i] = c.InsertEvent.Insert();
+            if (pairs?.Exists(p => p.Index == i || p.Index + 1 == i) == true)
+            {
+                continue;
+            }
+
+            StoreRows.BindEvent(c.InsertEvent.Setter, events[i]);
+            c.InsertEvent.Set("@position", positions[i]);
+            c.InsertEvent.Execute();
         }
 
         return (CommitResult.Committed(positions), true);
+    }
+
+    /// <summary>A record of a commit and the index of its requested event; the executed event follows it.</summary>
+    private readonly record struct HeldPair(TransitionRecord Record, int Index, long DurationMs);
+
+    /// <summary>Finds the commit's requested + executed pairs that its trace records can hold (see <see cref="ExecutedEventPair"/>).</summary>
+    private static List<HeldPair>? FindPairs(StoreCommit commit)
+    {
+        List<HeldPair>? pairs = null;
+        var events = commit.Events;
+        for (var i = 0; i + 1 < events.Count; i++)
+        {
+            if (!string.Equals(events[i].Type, LoopEventTypes.TransitionRequested, StringComparison.Ordinal)
+                || !string.Equals(events[i + 1].Type, LoopEventTypes.Executed, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            foreach (var record in commit.Records)
+            {
+                if (string.Equals(record.AggregateId, events[i].AggregateId, StringComparison.Ordinal)
+                    && string.Equals(record.OrgId, commit.OrgId, StringComparison.Ordinal)
+                    && pairs?.Exists(p => ReferenceEquals(p.Record, record)) != true
+                    && ExecutedEventPair.TryMatch(events[i], events[i + 1], record, out var duration))
+                {
+                    (pairs ??= new List<HeldPair>(1)).Add(new HeldPair(record, i, duration));
+                    i++;
+                    break;
+                }
+            }
+        }
+
+        return pairs;
+    }
+
+    private static HeldPair? HeldBy(List<HeldPair>? pairs, TransitionRecord record)
+    {
+        if (pairs is not null)
+        {
+            foreach (var pair in pairs)
+            {
+                if (ReferenceEquals(pair.Record, record))
+                {
+                    return pair;
+                }
+            }
+        }
+
+        return null;
     }
 
     private static void BindExpectedPending(WriterStatement statement, InstanceWrite write)
@@ -597,18 +688,93 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
 
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// Events come from two places, read in one snapshot: the events table, and the trace records that hold an executed
+    /// transition's requested and executed events (written again from the record, as committed).
+    /// </remarks>
     public async ValueTask<IReadOnlyList<LoopEvent>> ReadEventsAsync(long afterPosition, int maxCount, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(afterPosition);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxCount);
 
-        // One writer at a time holds the file's write lock and numbers events max + 1 inside its transaction, so a
-        // committed snapshot never shows a higher position while a lower one is still to commit.
-        return await ReadListAsync(
-            $"SELECT {StoreRows.EventColumns} FROM events WHERE position > @after ORDER BY position LIMIT @max;",
-            [("@after", afterPosition), ("@max", (long)maxCount)],
-            StoreRows.ReadEvent,
-            cancellationToken).ConfigureAwait(false);
+        // One writer at a time holds the file's write lock and takes positions after the highest inside its transaction, so
+        // a committed snapshot never shows a higher position while a lower one is still to commit. Both queries read the
+        // same snapshot (one read transaction), or a commit between them could show a later event without an earlier one.
+        var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            using var snapshot = connection.BeginTransaction(deferred: true);
+            var table = await ReadAsync(
+                connection,
+                $"SELECT {StoreRows.EventColumns} FROM events WHERE position > @after ORDER BY position LIMIT @max;",
+                afterPosition,
+                maxCount,
+                StoreRows.ReadEvent,
+                cancellationToken).ConfigureAwait(false);
+
+            // A row at the position read last still has its executed event after it.
+            var pairs = await ReadAsync(
+                connection,
+                $"SELECT {StoreRows.RecordColumns}, rowid, {PairColumns} FROM trace_records WHERE rowid >= @after AND rowid > 0 AND requested_id_high IS NOT NULL ORDER BY rowid LIMIT @max;",
+                afterPosition,
+                maxCount,
+                ReadPair,
+                cancellationToken).ConfigureAwait(false);
+            snapshot.Commit();
+            return Merge(table, pairs, afterPosition, maxCount);
+        }
+
+        static async Task<List<T>> ReadAsync<T>(SqliteConnection connection, string sql, long after, int max, Func<DbDataReader, T> read, CancellationToken token)
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = sql;
+            command.Parameters.AddWithValue("@after", after);
+            command.Parameters.AddWithValue("@max", (long)max);
+            return await StoreRows.ReadAllAsync<DbDataReader, T>(await command.ExecuteReaderAsync(token).ConfigureAwait(false), read, token).ConfigureAwait(false);
+        }
+    }
+
+    private const string PairColumns = "requested_id_high, requested_id_low, executed_id_high, executed_id_low, duration_ms";
+
+    private static readonly int RecordColumnCount = StoreRows.RecordColumns.Split(',').Length;
+
+    private static (LoopEvent Requested, LoopEvent Executed) ReadPair(DbDataReader r)
+    {
+        var record = StoreRows.ReadRecord(r);
+        var k = RecordColumnCount;
+        var position = r.GetInt64(k);
+        var requested = (unchecked((ulong)r.GetInt64(k + 1)), unchecked((ulong)r.GetInt64(k + 2)));
+        var executed = (unchecked((ulong)r.GetInt64(k + 3)), unchecked((ulong)r.GetInt64(k + 4)));
+        return (ExecutedEventPair.Requested(record, requested, position), ExecutedEventPair.Executed(record, executed, r.GetInt64(k + 5), position + 1));
+    }
+
+    /// <summary>Merges the two sources' events after <paramref name="after"/> by position, up to <paramref name="max"/>.</summary>
+    private static List<LoopEvent> Merge(List<LoopEvent> table, List<(LoopEvent Requested, LoopEvent Executed)> pairs, long after, int max)
+    {
+        if (pairs.Count == 0)
+        {
+            return table;
+        }
+
+        var held = new List<LoopEvent>(pairs.Count * 2);
+        foreach (var (requested, executed) in pairs)
+        {
+            if (requested.Position > after)
+            {
+                held.Add(requested);
+            }
+
+            held.Add(executed);
+        }
+
+        var merged = new List<LoopEvent>(Math.Min(max, table.Count + held.Count));
+        int t = 0, h = 0;
+        while (merged.Count < max && (t < table.Count || h < held.Count))
+        {
+            merged.Add(h == held.Count || (t < table.Count && table[t].Position < held[h].Position) ? table[t++] : held[h++]);
+        }
+
+        return merged;
     }
 
     /// <inheritdoc/>
@@ -650,7 +816,9 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
         await using (connection.ConfigureAwait(false))
         {
             using var command = connection.CreateCommand();
-            command.CommandText = "SELECT COALESCE(MAX(position), 0) FROM events;";
+            // The highest event position: in the events table, or the executed event after a trace record's requested one.
+            command.CommandText = "SELECT max(coalesce((SELECT max(position) FROM events), 0), " +
+                "coalesce((SELECT rowid + 1 FROM trace_records WHERE rowid > 0 AND requested_id_high IS NOT NULL ORDER BY rowid DESC LIMIT 1), 0));";
             return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
         }
     }
@@ -1035,12 +1203,19 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
     private sealed class WriterCommands : IDisposable
     {
         private const string InstanceStateSet = "loop_id = @loop_id, definition_version = @definition_version, current_state = @current_state, status = @status, version = @version, updated_at = @updated_at, closed_at = @closed_at, head_hash = @head_hash, pending_recommendation_count = @pending_recommendation_count";
+        // The highest position taken: in the events table, or by a trace record's row (its row id is its requested event's
+        // position, and the executed event follows it). Rows inserted by hand count too, so a row id is never taken twice.
+        private const string LastPositionSql =
+            "max(coalesce((SELECT max(position) FROM events), 0), coalesce((SELECT rowid + 1 FROM trace_records WHERE rowid > 0 ORDER BY rowid DESC LIMIT 1), 0))";
+
         // A null expected count (a writer that checks the version only) matches any stored count.
         private const string ExpectedPendingMatch = "pending_recommendation_count = coalesce(@expected_pending, pending_recommendation_count)";
         private const string InstanceIdentityMatch = "correlation_id = @correlation_id AND opened_at = @opened_at AND parent_loop_id IS @parent_loop_id AND parent_aggregate_id IS @parent_aggregate_id";
 
         private readonly SqliteConnection _connection;
         private readonly List<SqliteCommand> _all = [];
+        private long _lastPosition = -1;
+        private long _lowestRowid = 1;
         private readonly List<WriterStatement> _statements = [];
 
         public WriterCommands(SqliteConnection connection)
@@ -1057,10 +1232,12 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
             UpdateInstanceState = Statement($"UPDATE instances SET {InstanceStateSet} WHERE org = @org AND aggregate = @aggregate AND version = @expected AND {ExpectedPendingMatch} AND {InstanceIdentityMatch};");
             UpdateInstance = Statement($"UPDATE instances SET {StoreRows.InstanceUpdateSet} WHERE org = @org AND aggregate = @aggregate AND version = @expected AND {ExpectedPendingMatch};");
             ReadVersionCommand = Create("SELECT version FROM instances WHERE org = @org AND aggregate = @aggregate;", ["@org", "@aggregate"]);
-            InsertRecord = Statement($"INSERT INTO trace_records ({StoreRows.RecordColumns}) VALUES ({StoreRows.RecordParameters});");
+            InsertRecord = Statement($"INSERT INTO trace_records (rowid, {StoreRows.RecordColumns}, {PairColumns}) VALUES (@rowid, {StoreRows.RecordParameters}, @requested_id_high, @requested_id_low, @executed_id_high, @executed_id_low, @duration_ms);");
             UpsertRecommendation = Statement($"INSERT INTO recommendations ({StoreRows.RecommendationColumns}) VALUES ({StoreRows.RecommendationParameters}) ON CONFLICT (org, id) DO UPDATE SET {StoreRows.RecommendationUpdateSet};");
             InsertIdempotency = Statement($"INSERT INTO idempotency ({StoreRows.IdempotencyColumns}) VALUES ({StoreRows.IdempotencyParameters}) ON CONFLICT (org, aggregate, key) DO NOTHING;");
-            InsertEvent = Statement($"INSERT INTO events ({StoreRows.EventInsertColumns}) VALUES ({StoreRows.EventParameters});");
+            InsertEvent = Statement($"INSERT INTO events (position, {StoreRows.EventInsertColumns}) VALUES (@position, {StoreRows.EventParameters});");
+            LastPositionCommand = Create($"SELECT {LastPositionSql};");
+            LowestRowidCommand = Create("SELECT min(0, coalesce((SELECT min(rowid) FROM trace_records), 0));");
             SetCheckpoint = Create("INSERT INTO checkpoints (name, position) VALUES (@name, @position) ON CONFLICT (name) DO UPDATE SET position = excluded.position;", ["@name", "@position"]);
             NextSequence = Create("INSERT INTO sequences (org, name, next_value) VALUES (@org, @name, 2) ON CONFLICT (org, name) DO UPDATE SET next_value = next_value + 1 RETURNING next_value - 1;", ["@org", "@name"]);
             SeedSequence = Create("INSERT INTO sequences (org, name, next_value) VALUES (@org, @name, @value) ON CONFLICT (org, name) DO UPDATE SET next_value = MAX(next_value, excluded.next_value);", ["@org", "@name", "@value"]);
@@ -1134,6 +1311,10 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
 
         public WriterStatement InsertEvent { get; }
 
+        public SqliteCommand LastPositionCommand { get; }
+
+        public SqliteCommand LowestRowidCommand { get; }
+
         public SqliteCommand SetCheckpoint { get; }
 
         public SqliteCommand NextSequence { get; }
@@ -1150,8 +1331,43 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
             return ReadVersionCommand.ExecuteScalar() is long version ? version : 0;
         }
 
+        /// <summary>
+        /// Takes <paramref name="count"/> consecutive event positions after the highest one taken (in the events table or by a
+        /// trace record's pair); read once per transaction, inside it, so another process's commits are counted.
+        /// </summary>
+        public long TakePositions(int count)
+        {
+            if (_lastPosition < 0)
+            {
+                _lastPosition = (long)LastPositionCommand.ExecuteScalar()!;
+            }
+
+            var first = _lastPosition + 1;
+            _lastPosition += count;
+            return first;
+        }
+
+        /// <summary>Takes the row id of a trace record that holds no events: below every other (row ids above zero are event positions).</summary>
+        public long TakeRecordRowid()
+        {
+            if (_lowestRowid > 0)
+            {
+                _lowestRowid = (long)LowestRowidCommand.ExecuteScalar()!;
+            }
+
+            return --_lowestRowid;
+        }
+
+        /// <summary>Forgets the positions and row ids taken: the transaction (or a savepoint) that took them was rolled back.</summary>
+        public void ForgetPositions()
+        {
+            _lastPosition = -1;
+            _lowestRowid = 1;
+        }
+
         public void Begin()
         {
+            ForgetPositions();
             // busy_timeout makes SQLite wait for another process's lock; retry a few times beyond that before failing the batch.
             for (var attempt = 1; ; attempt++)
             {

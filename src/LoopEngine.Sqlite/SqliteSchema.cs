@@ -122,6 +122,20 @@ internal static class SqliteSchema
         ALTER TABLE trace_records_appended RENAME TO trace_records;
         CREATE UNIQUE INDEX ux_trace_records ON trace_records (org, aggregate, sequence);
         """,
+
+        // 6: an executed transition's requested and executed events, exactly as the engine wrote them, are held by its trace
+        // record's row instead of two rows of the events table: their ids and the duration the executed event states are
+        // kept beside the record, and the row id is the requested event's position (the executed event's is the next). Rows
+        // that hold no events take row ids below zero (existing rows are moved there), so row ids above zero are positions.
+        // A transition then writes two pages fewer (the events table's tail page and its share of the row).
+        """
+        UPDATE trace_records SET rowid = -rowid;
+        ALTER TABLE trace_records ADD COLUMN requested_id_high INTEGER;
+        ALTER TABLE trace_records ADD COLUMN requested_id_low INTEGER;
+        ALTER TABLE trace_records ADD COLUMN executed_id_high INTEGER;
+        ALTER TABLE trace_records ADD COLUMN executed_id_low INTEGER;
+        ALTER TABLE trace_records ADD COLUMN duration_ms INTEGER;
+        """,
     ];
 
     public static long LatestVersion => Migrations.Length;

@@ -1,4 +1,5 @@
 using LoopEngine.Conformance;
+using LoopEngine.Stores;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -81,7 +82,7 @@ public sealed class SqliteLoopStoreSpecificTests : IDisposable
 
         Scalar("CREATE TABLE schema_version (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL); INSERT INTO schema_version VALUES (1, 4); SELECT 1;");
         Scalar(string.Concat(SqliteSchema.Migrations[..4]) + " SELECT 1;");
-        Scalar($"ATTACH '{_database.Path("source.db")}' AS source; INSERT INTO instances SELECT * FROM source.instances; INSERT INTO trace_records SELECT * FROM source.trace_records; SELECT 1;");
+        Scalar($"ATTACH '{_database.Path("source.db")}' AS source; INSERT INTO instances SELECT * FROM source.instances; INSERT INTO trace_records SELECT {StoreRows.RecordColumns} FROM source.trace_records; SELECT 1;");
         Scalar("SELECT COUNT(*) FROM sqlite_schema WHERE name = 'trace_records' AND sql LIKE '%WITHOUT ROWID%'").Should().Be(1);
 
         await using (var store = new SqliteLoopStore(_database.ConnectionString()))
@@ -99,6 +100,7 @@ public sealed class SqliteLoopStoreSpecificTests : IDisposable
         Scalar("SELECT COUNT(*) FROM sqlite_schema WHERE name = 'trace_records' AND sql LIKE '%WITHOUT ROWID%'").Should().Be(0);
         Scalar("SELECT COUNT(*) FROM sqlite_schema WHERE name = 'ux_trace_records'").Should().Be(1);
         Scalar("SELECT COUNT(*) FROM trace_records").Should().Be(2);
+        Scalar("SELECT COUNT(*) FROM trace_records WHERE rowid > 0").Should().Be(0, "row ids above zero are event positions (migration 6)");
     }
 
     [Fact]
