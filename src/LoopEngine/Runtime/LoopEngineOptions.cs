@@ -31,6 +31,18 @@ public sealed class LoopEngineOptions
     [Range(0, 10_000)]
     public int MaxConflictRetries { get; set; } = 64;
 
+    /// <summary>
+    /// Gets or sets how many loop instances the engine keeps as it last wrote them, so that the next request on one starts
+    /// without reading it from the store (0 turns this off). A kept instance is only where a request starts: the store's
+    /// version check refuses a commit built on one that another writer (another engine or process) changed since, and the
+    /// engine then reads the instance and decides again; a request that would be refused, or that names another expected
+    /// version, is decided again on a fresh read before anything is written. Not used over <see cref="InMemoryLoopStore"/>,
+    /// whose reads cost no more than the lookup.
+    /// </summary>
+    /// <value>The default is 10,000.</value>
+    [Range(0, 10_000_000)]
+    public int InstanceCacheCapacity { get; set; } = 10_000;
+
     /// <summary>Gets or sets how many configured state machines are kept per definition for concurrent requests.</summary>
     /// <value>The default is 16.</value>
     [Range(1, 1024)]

@@ -152,7 +152,7 @@ public sealed partial class LoopRuntime
                 Recommendations = [rejected],
                 Events = [rejectedEvent],
             };
-            if ((await _store.CommitAsync(commit, cancellationToken).ConfigureAwait(false)).IsCommitted)
+            if ((await CommitAsync(commit, cancellationToken).ConfigureAwait(false)).IsCommitted)
             {
                 LoopRuntimeLog.Decided(_logger, recommendation.Id, instance.LoopId, instance.AggregateId, "rejected", request.Actor.Id);
                 return rejected;
@@ -213,7 +213,7 @@ public sealed partial class LoopRuntime
                 Recommendations = [recommendation with { Status = RecommendationStatus.Expired, DecidedAt = now }],
                 Events = [expiredEvent],
             };
-            if ((await _store.CommitAsync(commit, cancellationToken).ConfigureAwait(false)).IsCommitted)
+            if ((await CommitAsync(commit, cancellationToken).ConfigureAwait(false)).IsCommitted)
             {
                 return true;
             }

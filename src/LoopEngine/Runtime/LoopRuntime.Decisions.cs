@@ -382,7 +382,7 @@ public sealed partial class LoopRuntime
                 CreatedAt = now,
             },
         };
-        var result = await _store.CommitAsync(commit, cancellationToken).ConfigureAwait(false);
+        var result = await CommitAsync(commit, cancellationToken).ConfigureAwait(false);
         if (result.Outcome == CommitOutcome.AlreadyExists && !string.Equals(result.ConflictAggregateId, instance.AggregateId, StringComparison.Ordinal))
         {
             throw new LoopAlreadyExistsException(
@@ -569,7 +569,7 @@ public sealed partial class LoopRuntime
                 CreatedAt = now,
             },
         };
-        var result = await _store.CommitAsync(commit, cancellationToken).ConfigureAwait(false);
+        var result = await CommitAsync(commit, cancellationToken).ConfigureAwait(false);
         if (!result.IsCommitted)
         {
             return null;
@@ -609,7 +609,7 @@ public sealed partial class LoopRuntime
             (Transition: transitionId, Actor: actor, decision.Reason, decision.Failures), BlockedFields);
 
         // A blocked request appends only its events: no instance, trace or idempotency write.
-        await _store.CommitAsync(new StoreCommit { OrgId = instance.OrgId, Events = events }, cancellationToken).ConfigureAwait(false);
+        await CommitAsync(new StoreCommit { OrgId = instance.OrgId, Events = events }, cancellationToken).ConfigureAwait(false);
         LoopEngineInstrumentation.Blocks.Add(1);
         if (decision.Failures.Count + decision.Warnings.Count > 0)
         {

@@ -72,7 +72,7 @@ public sealed partial class LoopRuntime
                 (timers ??= new List<TimerChange>(1)).Add(sla);
             }
 
-            var result = await _store.CommitAsync(
+            var result = await CommitAsync(
                 new StoreCommit { OrgId = org, Instances = [InstanceWrite.Over(instance, updated)], Records = [record], Events = events, Recommendations = recommendations, Timers = TimersIfSupported(timers) },
                 cancellationToken).ConfigureAwait(false);
             if (result.IsCommitted)

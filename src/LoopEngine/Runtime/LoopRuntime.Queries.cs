@@ -205,7 +205,7 @@ public sealed partial class LoopRuntime
             var updated = instance with { Status = status, Version = record.Sequence, UpdatedAt = now, ClosedAt = now, HeadHashValue = record.HashValue, PendingRecommendationCount = 0, PendingRecommendations = [] };
             List<TimerChange>? timers = null;
             CancelEngineTimers(ref timers, GetCompiled(instance.LoopId, instance.DefinitionVersion).Definition, instance);
-            var result = await _store.CommitAsync(
+            var result = await CommitAsync(
                 new StoreCommit { OrgId = org, Instances = [InstanceWrite.Over(instance, updated)], Records = [record], Events = events, Recommendations = recommendations, Timers = TimersIfSupported(timers) },
                 cancellationToken).ConfigureAwait(false);
             if (result.IsCommitted)

@@ -255,7 +255,7 @@ public sealed partial class LoopRuntime
                 CreatedAt = now,
             },
         };
-        var result = await _store.CommitAsync(commit, cancellationToken).ConfigureAwait(false);
+        var result = await CommitAsync(commit, cancellationToken).ConfigureAwait(false);
         if (result.IsCommitted)
         {
             LoopRuntimeLog.Spawned(_logger, parent.LoopId, parent.AggregateId, parentRecord.Sequence, spawn.Write.Instance.LoopId, spawn.Write.Instance.AggregateId, parentRecord.CorrelationId);

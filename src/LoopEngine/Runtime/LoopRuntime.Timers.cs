@@ -131,7 +131,7 @@ public sealed partial class LoopRuntime
                     w.WriteString("breachTransitionId", sla.BreachTransition);
                 }
             });
-            var result = await _store.CommitAsync(new StoreCommit
+            var result = await CommitAsync(new StoreCommit
             {
                 OrgId = instance.OrgId,
                 Events = [breached],

@@ -25,6 +25,7 @@ public sealed partial class LoopRuntime : ILoopEngine
     private readonly ILogger _logger;
     private readonly EventWriter _events;
     private readonly ConcurrentDictionary<(string LoopId, string Version), CompiledLoop> _compiled = new();
+    private readonly InstanceCache? _cache;
     private CompiledLoop? _lastCompiled;
 
     /// <summary>Creates an engine.</summary>
@@ -58,6 +59,7 @@ public sealed partial class LoopRuntime : ILoopEngine
         _authorizer = authorizer ?? AllowAllActorAuthorizer.Instance;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("LoopEngine");
         _events = new EventWriter(_ids, _time);
+        _cache = _options.InstanceCacheCapacity > 0 && store is not InMemoryLoopStore ? new InstanceCache(_options.InstanceCacheCapacity) : null;
         ValidateSpawnPatterns();
         foreach (var definition in registry.All)
         {
@@ -226,7 +228,7 @@ public sealed partial class LoopRuntime : ILoopEngine
             (State: definition.InitialState, request.Actor), StartedFields);
         var timers = new List<TimerChange>(1);
         AddSlaTimer(timers, definition, instance);
-        var result = await _store.CommitAsync(
+        var result = await CommitAsync(
             new StoreCommit { OrgId = org, Instances = [new InstanceWrite(instance, 0)], Records = [record], Events = [started], Timers = TimersIfSupported(timers) },
             cancellationToken).ConfigureAwait(false);
         if (!result.IsCommitted)
@@ -272,13 +274,27 @@ public sealed partial class LoopRuntime : ILoopEngine
         activity?.SetTag("loop.transition_id", request.TransitionId);
 
         string? requestHash = request.IdempotencyKey is null ? null : RequestHasher.Hash(request, evidence);
+
+        // Start from the instance this engine last wrote, if it kept it (not with an idempotency key: a replay answers
+        // from the store). Only a commit validates it; any other answer is decided again on a fresh read.
+        var useCache = _cache is not null && requestHash is null;
         for (var attempt = 0; ; attempt++)
         {
-            // The in-memory store answers synchronously: skip the async load's state machine then.
-            var pending = _store.GetInstanceAsync(org, request.AggregateId, cancellationToken);
-            var instance = pending.IsCompletedSuccessfully
-                ? CheckLoop(pending.Result ?? throw NotFound(org, request.AggregateId), request.AggregateId, request.LoopId)
-                : await LoadAsync(pending, org, request.AggregateId, request.LoopId).ConfigureAwait(false);
+            LoopInstance instance;
+            var cached = useCache && _cache!.TryGet(org, request.AggregateId, out var kept) ? kept : null;
+            if (cached is not null)
+            {
+                instance = CheckLoop(cached, request.AggregateId, request.LoopId);
+            }
+            else
+            {
+                // The in-memory store answers synchronously: skip the async load's state machine then.
+                var pending = _store.GetInstanceAsync(org, request.AggregateId, cancellationToken);
+                instance = pending.IsCompletedSuccessfully
+                    ? CheckLoop(pending.Result ?? throw NotFound(org, request.AggregateId), request.AggregateId, request.LoopId)
+                    : await LoadAsync(pending, org, request.AggregateId, request.LoopId).ConfigureAwait(false);
+            }
+
             var compiled = GetCompiled(instance.LoopId, instance.DefinitionVersion);
             if (requestHash is not null)
             {
@@ -291,11 +307,27 @@ public sealed partial class LoopRuntime : ILoopEngine
 
             if (request.ExpectedVersion is { } expected && expected != instance.Version)
             {
+                if (cached is not null)
+                {
+                    // The kept instance may be behind the one the caller read: read it.
+                    useCache = false;
+                    attempt--;
+                    continue;
+                }
+
                 LoopEngineInstrumentation.Conflicts.Add(1);
                 return Conflict(instance, expected);
             }
 
             var decision = await DecideAsync(compiled, instance, request.TransitionId, request.Actor, evidence, isApproval: false, cancellationToken).ConfigureAwait(false);
+            if (cached is not null && decision.Kind is not (DecisionKind.Execute or DecisionKind.Recommend))
+            {
+                // A refusal writes its events without a version check: decide it on the stored instance, not a kept one.
+                useCache = false;
+                attempt--;
+                continue;
+            }
+
             var outcome = decision.Kind switch
             {
                 DecisionKind.Execute => await CommitExecutionAsync(compiled, instance, decision, request.Actor, evidence, request.CorrelationId ?? instance.CorrelationId, request.CausationId, null, request.IdempotencyKey, requestHash, cancellationToken, request.SpawnAggregateIds).ConfigureAwait(false),
@@ -313,7 +345,9 @@ public sealed partial class LoopRuntime : ILoopEngine
                 return outcome;
             }
 
-            // Lost a race on the aggregate: re-read and re-evaluate against the state that won.
+            // Lost a race on the aggregate (or started from a kept instance another writer had moved): re-read and
+            // re-evaluate against the state that won.
+            useCache = false;
             LoopEngineInstrumentation.Conflicts.Add(1);
             LoopRuntimeLog.Conflict(_logger, instance.LoopId, instance.AggregateId, attempt + 1);
             if (request.ExpectedVersion is not null || attempt >= _options.MaxConflictRetries)
@@ -364,6 +398,50 @@ public sealed partial class LoopRuntime : ILoopEngine
             if (idempotencyKey.StartsWith('$'))
             {
                 throw new ArgumentException($"Idempotency key '{idempotencyKey}' is not valid: keys starting with '$' are reserved for the engine.", nameof(idempotencyKey));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Commits to the store, and keeps the instances written (or forgets them, when the commit was refused) as where this
+    /// engine's next request on them starts.
+    /// </summary>
+    private ValueTask<CommitResult> CommitAsync(StoreCommit commit, CancellationToken cancellationToken)
+    {
+        var pending = _store.CommitAsync(commit, cancellationToken);
+        if (_cache is null)
+        {
+            return pending;
+        }
+
+        if (pending.IsCompletedSuccessfully)
+        {
+            Keep(commit, pending.Result);
+            return pending;
+        }
+
+        return KeepAsync(pending, commit);
+
+        async ValueTask<CommitResult> KeepAsync(ValueTask<CommitResult> committing, StoreCommit written)
+        {
+            var result = await committing.ConfigureAwait(false);
+            Keep(written, result);
+            return result;
+        }
+    }
+
+    private void Keep(StoreCommit commit, CommitResult result)
+    {
+        var instances = commit.Instances;
+        for (var i = 0; i < instances.Count; i++)
+        {
+            if (result.IsCommitted)
+            {
+                _cache!.Put(commit.OrgId, instances[i].Instance);
+            }
+            else
+            {
+                _cache!.Remove(commit.OrgId, instances[i].Instance.AggregateId);
             }
         }
     }
