@@ -1268,8 +1268,8 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
             UpsertRecommendation = Statement($"INSERT INTO recommendations ({StoreRows.RecommendationColumns}) VALUES ({StoreRows.RecommendationParameters}) ON CONFLICT (org, id) DO UPDATE SET {StoreRows.RecommendationUpdateSet};");
             InsertIdempotency = Statement($"INSERT INTO idempotency ({StoreRows.IdempotencyColumns}) VALUES ({StoreRows.IdempotencyParameters}) ON CONFLICT (org, aggregate, key) DO NOTHING;");
             InsertEvent = Statement($"INSERT INTO events (position, {StoreRows.EventInsertColumns}) VALUES (@position, {StoreRows.EventParameters});");
-            LastPositionCommand = Create($"SELECT {LastPositionSql};");
-            LowestRowidCommand = Create("SELECT min(0, coalesce((SELECT min(rowid) FROM trace_records), 0));");
+            LastPosition = Statement($"SELECT {LastPositionSql};");
+            LowestRowid = Statement("SELECT min(0, coalesce((SELECT min(rowid) FROM trace_records), 0));");
             SetCheckpoint = Create("INSERT INTO checkpoints (name, position) VALUES (@name, @position) ON CONFLICT (name) DO UPDATE SET position = excluded.position;", ["@name", "@position"]);
             NextSequence = Create("INSERT INTO sequences (org, name, next_value) VALUES (@org, @name, 2) ON CONFLICT (org, name) DO UPDATE SET next_value = next_value + 1 RETURNING next_value - 1;", ["@org", "@name"]);
             SeedSequence = Create("INSERT INTO sequences (org, name, next_value) VALUES (@org, @name, @value) ON CONFLICT (org, name) DO UPDATE SET next_value = MAX(next_value, excluded.next_value);", ["@org", "@name", "@value"]);
@@ -1343,9 +1343,9 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
 
         public WriterStatement InsertEvent { get; }
 
-        public SqliteCommand LastPositionCommand { get; }
+        public WriterStatement LastPosition { get; }
 
-        public SqliteCommand LowestRowidCommand { get; }
+        public WriterStatement LowestRowid { get; }
 
         public SqliteCommand SetCheckpoint { get; }
 
@@ -1371,7 +1371,7 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
         {
             if (_lastPosition < 0)
             {
-                _lastPosition = (long)LastPositionCommand.ExecuteScalar()!;
+                _lastPosition = LastPosition.ScalarInt64();
             }
 
             var first = _lastPosition + 1;
@@ -1384,7 +1384,7 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
         {
             if (_lowestRowid > 0)
             {
-                _lowestRowid = (long)LowestRowidCommand.ExecuteScalar()!;
+                _lowestRowid = LowestRowid.ScalarInt64();
             }
 
             return --_lowestRowid;

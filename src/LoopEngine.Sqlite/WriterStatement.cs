@@ -77,6 +77,25 @@ internal sealed class WriterStatement : IDisposable
         }
     }
 
+    /// <summary>Runs a query of one row and one integer column and returns its value (NULL reads as 0).</summary>
+    public long ScalarInt64()
+    {
+        try
+        {
+            var rc = raw.sqlite3_step(_statement);
+            if (rc != raw.SQLITE_ROW)
+            {
+                SqliteException.ThrowExceptionForRC(rc == raw.SQLITE_DONE ? raw.SQLITE_MISUSE : rc, _db);
+            }
+
+            return raw.sqlite3_column_int64(_statement, 0);
+        }
+        finally
+        {
+            raw.sqlite3_reset(_statement);
+        }
+    }
+
     /// <summary>Runs an INSERT into a rowid table and returns the new row's rowid.</summary>
     public long Insert()
     {
