@@ -471,11 +471,11 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
         // On the caller's thread (the single writer is the serial part of group commit): find the pairs the trace records
         // will hold, and render the lazily written fields of the other events (JSON rendering was ~3% of the process CPU
         // under 32 writers before, by dotnet-trace and perf). Held events are never rendered: their records are stored.
-        var pairs = FindPairs(commit);
+        var pairs = ExecutedEventPair.FindHeld(commit);
         var events = commit.Events;
         for (var i = 0; i < events.Count; i++)
         {
-            if (!IsHeld(pairs, i))
+            if (!ExecutedEventPair.IsHeld(pairs, i))
             {
                 _ = events[i].EventId;
                 _ = events[i].Json;
@@ -485,7 +485,7 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
         return EnqueueAsync(c => Apply(c, commit, pairs), events.Count > 0, cancellationToken);
     }
 
-    private static (CommitResult Result, bool Keep) Apply(WriterCommands c, StoreCommit commit, HeldPair[]? pairs)
+    private static (CommitResult Result, bool Keep) Apply(WriterCommands c, StoreCommit commit, ExecutedEventPair.Held[]? pairs)
     {
         foreach (var write in commit.Instances)
         {
@@ -534,7 +534,7 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
             var record = records[r];
             StoreRows.BindRecord(c.InsertRecord.Setter, commit.OrgId, record);
             var statement = c.InsertRecord;
-            if (HeldBy(pairs, r) is { } held)
+            if (ExecutedEventPair.HeldBy(pairs, r) is { } held)
             {
                 var (rqHigh, rqLow) = events[held.Index].IdBits;
                 var (exHigh, exLow) = events[held.Index + 1].IdBits;
@@ -588,7 +588,7 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
 
         for (var i = 0; i < positions.Length; i++)
         {
-            if (IsHeld(pairs, i))
+            if (ExecutedEventPair.IsHeld(pairs, i))
             {
                 continue;
             }
@@ -599,80 +599,6 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
         }
 
         return (CommitResult.Committed(positions), true);
-    }
-
-    /// <summary>A record of a commit (its index) that holds the requested event at <see cref="Index"/> and the executed event after it.</summary>
-    private readonly record struct HeldPair(int Record, int Index, long DurationMs);
-
-    /// <summary>Finds the commit's requested + executed pairs that its trace records can hold (see <see cref="ExecutedEventPair"/>).</summary>
-    private static HeldPair[]? FindPairs(StoreCommit commit)
-    {
-        HeldPair[]? pairs = null;
-        var count = 0;
-        var events = commit.Events;
-        var records = commit.Records;
-        for (var i = 0; i + 1 < events.Count; i++)
-        {
-            if (!string.Equals(events[i].Type, LoopEventTypes.TransitionRequested, StringComparison.Ordinal)
-                || !string.Equals(events[i + 1].Type, LoopEventTypes.Executed, StringComparison.Ordinal))
-            {
-                continue;
-            }
-
-            for (var r = 0; r < records.Count; r++)
-            {
-                var record = records[r];
-                if (string.Equals(record.AggregateId, events[i].AggregateId, StringComparison.Ordinal)
-                    && string.Equals(record.OrgId, commit.OrgId, StringComparison.Ordinal)
-                    && HeldBy(pairs, r) is null
-                    && ExecutedEventPair.TryMatch(events[i], events[i + 1], record, out var duration))
-                {
-                    if (pairs is null)
-                    {
-                        pairs = new HeldPair[records.Count];
-                        Array.Fill(pairs, new HeldPair(-1, -1, 0));
-                    }
-
-                    pairs[count++] = new HeldPair(r, i, duration);
-                    i++;
-                    break;
-                }
-            }
-        }
-
-        return pairs is null || count == pairs.Length ? pairs : pairs[..count];
-    }
-
-    private static HeldPair? HeldBy(HeldPair[]? pairs, int record)
-    {
-        if (pairs is not null)
-        {
-            foreach (var pair in pairs)
-            {
-                if (pair.Record == record)
-                {
-                    return pair;
-                }
-            }
-        }
-
-        return null;
-    }
-
-    private static bool IsHeld(HeldPair[]? pairs, int eventIndex)
-    {
-        if (pairs is not null)
-        {
-            foreach (var pair in pairs)
-            {
-                if (pair.Index == eventIndex || pair.Index + 1 == eventIndex)
-                {
-                    return true;
-                }
-            }
-        }
-
-        return false;
     }
 
     private static void BindExpectedPending(WriterStatement statement, InstanceWrite write)

@@ -48,6 +48,85 @@ internal static class ExecutedEventPair
         return true;
     }
 
+    /// <summary>A record of a commit (its index) that holds the requested event at <see cref="Index"/> and the executed event after it.</summary>
+    public readonly record struct Held(int Record, int Index, long DurationMs);
+
+    /// <summary>
+    /// Finds the commit's requested + executed pairs that its trace records can hold (see <see cref="TryMatch"/>): at most
+    /// one per record, the executed event right after the requested one.
+    /// </summary>
+    public static Held[]? FindHeld(StoreCommit commit)
+    {
+        Held[]? pairs = null;
+        var count = 0;
+        var events = commit.Events;
+        var records = commit.Records;
+        for (var i = 0; i + 1 < events.Count; i++)
+        {
+            if (!string.Equals(events[i].Type, LoopEventTypes.TransitionRequested, StringComparison.Ordinal)
+                || !string.Equals(events[i + 1].Type, LoopEventTypes.Executed, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            for (var r = 0; r < records.Count; r++)
+            {
+                var record = records[r];
+                if (string.Equals(record.AggregateId, events[i].AggregateId, StringComparison.Ordinal)
+                    && string.Equals(record.OrgId, commit.OrgId, StringComparison.Ordinal)
+                    && HeldBy(pairs, r) is null
+                    && TryMatch(events[i], events[i + 1], record, out var duration))
+                {
+                    if (pairs is null)
+                    {
+                        pairs = new Held[records.Count];
+                        Array.Fill(pairs, new Held(-1, -1, 0));
+                    }
+
+                    pairs[count++] = new Held(r, i, duration);
+                    i++;
+                    break;
+                }
+            }
+        }
+
+        return pairs is null || count == pairs.Length ? pairs : pairs[..count];
+    }
+
+    /// <summary>Gets the pair held by the record at index <paramref name="record"/> of the commit, if any.</summary>
+    public static Held? HeldBy(Held[]? pairs, int record)
+    {
+        if (pairs is not null)
+        {
+            foreach (var pair in pairs)
+            {
+                if (pair.Record == record)
+                {
+                    return pair;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Tells whether the event at index <paramref name="eventIndex"/> of the commit is held by a record.</summary>
+    public static bool IsHeld(Held[]? pairs, int eventIndex)
+    {
+        if (pairs is not null)
+        {
+            foreach (var pair in pairs)
+            {
+                if (pair.Index == eventIndex || pair.Index + 1 == eventIndex)
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>Writes the requested event of <paramref name="record"/> again.</summary>
     /// <param name="record">The trace record.</param>
     /// <param name="id">The event id's bits.</param>
