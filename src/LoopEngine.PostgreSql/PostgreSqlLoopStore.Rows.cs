@@ -40,6 +40,14 @@ public sealed partial class PostgreSqlLoopStore
     private string InsertRecordSql => field ??=
         $"INSERT INTO {_s}.trace_records ({string.Join(", ", RecordWriteColumns)}) VALUES ({Placeholders(RecordWriteColumns.Length)});";
 
+    private string InsertHoldingRecordSql => field ??=
+        $"INSERT INTO {_s}.trace_records ({string.Join(", ", RecordWriteColumns)}, event_position, tx, {HeldPairColumns}) " +
+        $"VALUES ({Placeholders(RecordWriteColumns.Length)}, currval({SequenceLiteral}) - ${RecordWriteColumns.Length + 1}, pg_current_xact_id(), " +
+        $"${RecordWriteColumns.Length + 2}, ${RecordWriteColumns.Length + 3}, ${RecordWriteColumns.Length + 4}, ${RecordWriteColumns.Length + 5}, ${RecordWriteColumns.Length + 6});";
+
+    /// <summary>The columns of a trace record's held requested and executed events, after its position and transaction id.</summary>
+    private const string HeldPairColumns = "requested_id_high, requested_id_low, executed_id_high, executed_id_low, duration_ms";
+
     private string BuildUpdateInstanceSql()
     {
         var set = new StringBuilder();
@@ -66,23 +74,24 @@ public sealed partial class PostgreSqlLoopStore
     }
 
     /// <summary>
-    /// One multi-row insert of a commit's events, at the positions the reservation took: <c>currval</c> is this session's
-    /// last position, so the k-th of n events gets <c>currval - (n - 1 - k)</c>. The transaction id column's default reads the
-    /// id the reservation assigned.
+    /// One multi-row insert of a commit's events that no trace record holds, at the positions the reservation took:
+    /// <c>currval</c> is this session's last position, and each row's first parameter is its distance from it (the k-th of
+    /// n events has <c>currval - (n - 1 - k)</c>). The transaction id column's default reads the id the reservation assigned.
     /// </summary>
-    private string InsertEventsSql(int count)
+    private string InsertEventsSql(int rows)
     {
-        if (count <= MaxCachedEventCount && _insertEventsSql[count] is { } cached)
+        if (rows <= MaxCachedEventCount && _insertEventsSql[rows] is { } cached)
         {
             return cached;
         }
 
+        var perRow = EventWriteColumns.Length + 1;
         var sql = new StringBuilder($"INSERT INTO {_s}.events (position, {string.Join(", ", EventWriteColumns)}) OVERRIDING SYSTEM VALUE VALUES ");
-        for (var k = 0; k < count; k++)
+        for (var k = 0; k < rows; k++)
         {
-            var p = k * EventWriteColumns.Length;
-            sql.Append(k == 0 ? "(" : ", (").Append("currval(").Append(SequenceLiteral).Append(") - ").Append(count - 1 - k);
-            for (var i = 1; i <= EventWriteColumns.Length; i++)
+            var p = k * perRow;
+            sql.Append(k == 0 ? "(" : ", (").Append("currval(").Append(SequenceLiteral).Append(") - $").Append(p + 1);
+            for (var i = 2; i <= perRow; i++)
             {
                 sql.Append(", $").Append(p + i);
             }
@@ -91,20 +100,39 @@ public sealed partial class PostgreSqlLoopStore
         }
 
         var text = sql.Append(';').ToString();
-        if (count <= MaxCachedEventCount)
+        if (rows <= MaxCachedEventCount)
         {
-            _insertEventsSql[count] = text;
+            _insertEventsSql[rows] = text;
         }
 
         return text;
     }
 
-    private NpgsqlBatchCommand InsertEventsCommand(IReadOnlyList<LoopEvent> events)
+    /// <summary>The insert of the commit's events that no trace record holds, or <see langword="null"/> when records hold them all.</summary>
+    private NpgsqlBatchCommand? InsertEventsCommand(IReadOnlyList<LoopEvent> events, ExecutedEventPair.Held[]? held)
     {
-        var command = new NpgsqlBatchCommand(InsertEventsSql(events.Count));
-        var parameters = command.Parameters;
-        foreach (var e in events)
+        var rows = 0;
+        for (var i = 0; i < events.Count; i++)
         {
+            rows += ExecutedEventPair.IsHeld(held, i) ? 0 : 1;
+        }
+
+        if (rows == 0)
+        {
+            return null;
+        }
+
+        var command = new NpgsqlBatchCommand(InsertEventsSql(rows));
+        var parameters = command.Parameters;
+        for (var i = 0; i < events.Count; i++)
+        {
+            if (ExecutedEventPair.IsHeld(held, i))
+            {
+                continue;
+            }
+
+            var e = events[i];
+            parameters.Add(Int8(events.Count - 1 - i));
             parameters.Add(Text(e.EventId));
             parameters.Add(Text(e.Type));
             parameters.Add(Text(e.OrgId));
@@ -134,11 +162,29 @@ public sealed partial class PostgreSqlLoopStore
         return update;
     }
 
-    private NpgsqlBatchCommand RecordCommand(string org, TransitionRecord record)
+    private NpgsqlBatchCommand RecordCommand(string org, TransitionRecord record, ExecutedEventPair.Held? held, IReadOnlyList<LoopEvent> events)
     {
-        var command = new NpgsqlBatchCommand(InsertRecordSql);
-        AddRecord(command.Parameters, org, record);
-        return command;
+        if (held is not { } pair)
+        {
+            var command = new NpgsqlBatchCommand(InsertRecordSql);
+            AddRecord(command.Parameters, org, record);
+            return command;
+        }
+
+        // The record holds its requested and executed events: the requested event's position (its distance from the
+        // reservation's last), the transaction id the events' rows would carry, their ids and the executed event's duration.
+        var holding = new NpgsqlBatchCommand(InsertHoldingRecordSql);
+        var p = holding.Parameters;
+        AddRecord(p, org, record);
+        var (rqHigh, rqLow) = events[pair.Index].IdBits;
+        var (exHigh, exLow) = events[pair.Index + 1].IdBits;
+        p.Add(Int8(events.Count - 1 - pair.Index));
+        p.Add(Int8(unchecked((long)rqHigh)));
+        p.Add(Int8(unchecked((long)rqLow)));
+        p.Add(Int8(unchecked((long)exHigh)));
+        p.Add(Int8(unchecked((long)exLow)));
+        p.Add(Int8(pair.DurationMs));
+        return holding;
     }
 
     private static void AddInstance(NpgsqlParameterCollection p, string org, LoopInstance i)

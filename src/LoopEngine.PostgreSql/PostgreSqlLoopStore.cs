@@ -209,13 +209,20 @@ public sealed partial class PostgreSqlLoopStore : ILoopStore, ITimerStore, IAsyn
         var org = commit.OrgId;
         var batchCommands = new List<NpgsqlBatchCommand>();
         var eventCount = commit.Events.Count;
+
+        // An executed transition's requested and executed events, exactly as the engine wrote them, are held by its trace
+        // record's row (its ids, position and duration beside the record) instead of two rows of the events table.
+        var held = ExecutedEventPair.FindHeld(commit);
         if (eventCount > 0)
         {
             // The transaction's first statement takes its transaction id and its events' positions together under a short
             // lock, so position order is transaction-id order and the horizon never skips; the rows are inserted after the
             // lock is released, so concurrent commits queue on the lock only for the id and the numbers, not for the writes.
             batchCommands.Add(ReserveEventPositionsCommand(eventCount));
-            batchCommands.Add(InsertEventsCommand(commit.Events));
+            if (InsertEventsCommand(commit.Events, held) is { } insertEvents)
+            {
+                batchCommands.Add(insertEvents);
+            }
         }
 
         foreach (var write in commit.Instances)
@@ -223,9 +230,9 @@ public sealed partial class PostgreSqlLoopStore : ILoopStore, ITimerStore, IAsyn
             batchCommands.Add(InstanceCommand(org, write));
         }
 
-        foreach (var record in commit.Records)
+        for (var r = 0; r < commit.Records.Count; r++)
         {
-            batchCommands.Add(RecordCommand(org, record));
+            batchCommands.Add(RecordCommand(org, commit.Records[r], ExecutedEventPair.HeldBy(held, r), commit.Events));
         }
 
         foreach (var recommendation in commit.Recommendations)
@@ -590,21 +597,84 @@ public sealed partial class PostgreSqlLoopStore : ILoopStore, ITimerStore, IAsyn
         """;
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// Events come from two places, read in one statement (one snapshot): the events table, and the trace records that hold
+    /// an executed transition's requested and executed events (written again from the record, as committed).
+    /// </remarks>
     public async ValueTask<IReadOnlyList<LoopEvent>> ReadEventsAsync(long afterPosition, int maxCount, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(afterPosition);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxCount);
 
         // Only events of transactions older than every running one: a running transaction may still commit a lower position.
-        return await ReadListAsync(
+        var rows = await ReadListAsync(
             ReadEventsSql,
             [("@after", afterPosition), ("@max", (long)maxCount)],
-            StoreRows.ReadEvent,
+            ReadEventRow,
             cancellationToken).ConfigureAwait(false);
+        var events = new List<LoopEvent>(Math.Min(maxCount, rows.Count * 2));
+        foreach (var (single, requested, executed) in rows)
+        {
+            if (single is not null)
+            {
+                events.Add(single);
+                continue;
+            }
+
+            if (requested!.Position > afterPosition)
+            {
+                events.Add(requested);
+            }
+
+            events.Add(executed!);
+        }
+
+        // Each source came sorted and limited; merged, the first maxCount are the answer.
+        events.Sort((a, b) => a.Position.CompareTo(b.Position));
+        if (events.Count > maxCount)
+        {
+            events.RemoveRange(maxCount, events.Count - maxCount);
+        }
+
+        return events;
     }
 
-    // Polled by every waiting reader: built once per store.
-    private string ReadEventsSql => field ??= $"SELECT {StoreRows.EventColumns} FROM {_s}.events WHERE position > @after AND tx < ({VisibilityHorizon}) ORDER BY position LIMIT @max;";
+    private static readonly int EventColumnCount = StoreRows.EventColumns.Split(',').Length;
+
+    private static (LoopEvent? Single, LoopEvent? Requested, LoopEvent? Executed) ReadEventRow(DbDataReader r)
+    {
+        if (!r.IsDBNull(0))
+        {
+            return (StoreRows.ReadEvent(r), null, null);
+        }
+
+        var at = EventColumnCount;
+        var record = StoreRows.ReadRecord(r, at);
+        at += RecordWriteColumns.Length;
+        var position = r.GetInt64(at);
+        var requested = (unchecked((ulong)r.GetInt64(at + 1)), unchecked((ulong)r.GetInt64(at + 2)));
+        var executed = (unchecked((ulong)r.GetInt64(at + 3)), unchecked((ulong)r.GetInt64(at + 4)));
+        return (null, ExecutedEventPair.Requested(record, requested, position), ExecutedEventPair.Executed(record, executed, r.GetInt64(at + 5), position + 1));
+    }
+
+    // Polled by every waiting reader: built once per store. One row per event of the events table (its columns first, the
+    // rest null) and one per trace record holding a pair (the event columns null, then the record, position, ids and
+    // duration), each source in position order and limited, under one visibility horizon.
+    private string ReadEventsSql => field ??=
+        $"WITH h AS MATERIALIZED (SELECT ({VisibilityHorizon}) AS v) " +
+        $"(SELECT {StoreRows.EventColumns}, {NullRecordColumns}, NULL::bigint, NULL::bigint, NULL::bigint, NULL::bigint, NULL::bigint, NULL::bigint " +
+        $"FROM {_s}.events, h WHERE position > @after AND tx < h.v ORDER BY position LIMIT @max) " +
+        "UNION ALL " +
+        $"(SELECT NULL::bigint, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::bigint, NULL::text, " +
+        $"{StoreRows.RecordColumns}, event_position, {HeldPairColumns} " +
+        $"FROM {_s}.trace_records, h WHERE event_position >= @after AND tx < h.v ORDER BY event_position LIMIT @max);";
+
+    private static string NullRecordColumns => string.Join(", ", RecordWriteColumns.Select(c => c switch
+    {
+        "sequence" => "NULL::bigint",
+        "actor_confidence" or "recommender_confidence" => "NULL::double precision",
+        _ => "NULL::text",
+    }));
 
     /// <inheritdoc/>
     public async ValueTask WaitForEventsAsync(long afterPosition, TimeSpan timeout, CancellationToken cancellationToken = default)

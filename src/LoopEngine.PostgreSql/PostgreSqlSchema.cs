@@ -96,6 +96,17 @@ internal static class PostgreSqlSchema
             last_aggregate text NOT NULL, observations double precision[] NOT NULL,
             CONSTRAINT pk_estimates PRIMARY KEY (org, key));
         """,
+
+        // 5: an executed transition's requested and executed events, exactly as the engine wrote them, are held by its trace
+        // record's row instead of two rows of the events table: the requested event's position (the executed event's is the
+        // next), the transaction id an events row would carry, their ids and the executed event's duration. A transition
+        // then inserts one row and one index entry fewer in the events table (two heap rows and two index entries before).
+        """
+        ALTER TABLE {s}.trace_records ADD COLUMN event_position bigint, ADD COLUMN tx xid8, ADD COLUMN requested_id_high bigint,
+            ADD COLUMN requested_id_low bigint, ADD COLUMN executed_id_high bigint, ADD COLUMN executed_id_low bigint,
+            ADD COLUMN duration_ms bigint;
+        CREATE UNIQUE INDEX ux_trace_records_event_position ON {s}.trace_records (event_position) WHERE event_position IS NOT NULL;
+        """,
     ];
 
     public static long LatestVersion => Migrations.Length;

@@ -295,7 +295,7 @@ public sealed class PostgreSqlLoopStoreSpecificTests : IAsyncLifetime
         (await store.GetInstanceAsync("org", "PO-NEW"))!.PendingRecommendationCount.Should().Be(2);
         await store.ScheduleAsync(new LoopTimer { OrgId = "org", AggregateId = "PO-NEW", Kind = TimerKinds.Sla, Key = "OPEN@1", DueAt = StoreTestData.T0, LoopId = "scm.procurement" });
         (await store.ListAsync("org", "PO-NEW")).Should().ContainSingle();
-        PostgreSqlSchema.LatestVersion.Should().Be(4);
+        PostgreSqlSchema.LatestVersion.Should().Be(5);
         await using (var signals = new PostgreSqlSignalStore(_schema.Options()))
         {
             await signals.SetOpenLoopAsync("org", "DEMAND_SPIKE|BRS-001", "PO-NEW");
