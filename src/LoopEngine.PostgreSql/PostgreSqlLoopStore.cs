@@ -648,13 +648,8 @@ public sealed partial class PostgreSqlLoopStore : ILoopStore, ITimerStore, IAsyn
             return (StoreRows.ReadEvent(r), null, null);
         }
 
-        var at = EventColumnCount;
-        var record = StoreRows.ReadRecord(r, at);
-        at += RecordWriteColumns.Length;
-        var position = r.GetInt64(at);
-        var requested = (unchecked((ulong)r.GetInt64(at + 1)), unchecked((ulong)r.GetInt64(at + 2)));
-        var executed = (unchecked((ulong)r.GetInt64(at + 3)), unchecked((ulong)r.GetInt64(at + 4)));
-        return (null, ExecutedEventPair.Requested(record, requested, position), ExecutedEventPair.Executed(record, executed, r.GetInt64(at + 5), position + 1));
+        var (requested, executed) = StoreRows.ReadHeldPair(r, EventColumnCount);
+        return (null, requested, executed);
     }
 
     // Polled by every waiting reader: built once per store. One row per event of the events table (its columns first, the
@@ -662,19 +657,14 @@ public sealed partial class PostgreSqlLoopStore : ILoopStore, ITimerStore, IAsyn
     // duration), each source in position order and limited, under one visibility horizon.
     private string ReadEventsSql => field ??=
         $"WITH h AS MATERIALIZED (SELECT ({VisibilityHorizon}) AS v) " +
-        $"(SELECT {StoreRows.EventColumns}, {NullRecordColumns}, NULL::bigint, NULL::bigint, NULL::bigint, NULL::bigint, NULL::bigint, NULL::bigint " +
+        $"(SELECT {StoreRows.EventColumns}, {NullHeldPairColumns}, NULL::bigint, NULL::bigint, NULL::bigint, NULL::bigint, NULL::bigint, NULL::bigint " +
         $"FROM {_s}.events, h WHERE position > @after AND tx < h.v ORDER BY position LIMIT @max) " +
         "UNION ALL " +
         $"(SELECT NULL::bigint, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::bigint, NULL::text, " +
-        $"{StoreRows.RecordColumns}, event_position, {HeldPairColumns} " +
+        $"{StoreRows.HeldPairRecordColumns}, event_position, {HeldPairColumns} " +
         $"FROM {_s}.trace_records, h WHERE event_position >= @after AND tx < h.v ORDER BY event_position LIMIT @max);";
 
-    private static string NullRecordColumns => string.Join(", ", RecordWriteColumns.Select(c => c switch
-    {
-        "sequence" => "NULL::bigint",
-        "actor_confidence" or "recommender_confidence" => "NULL::double precision",
-        _ => "NULL::text",
-    }));
+    private static string NullHeldPairColumns => string.Join(", ", StoreRows.HeldPairRecordColumns.Split(", ").Select(c => c == "actor_confidence" ? "NULL::double precision" : "NULL::text"));
 
     /// <inheritdoc/>
     public async ValueTask WaitForEventsAsync(long afterPosition, TimeSpan timeout, CancellationToken cancellationToken = default)

@@ -673,10 +673,10 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
             // A row at the position read last still has its executed event after it.
             var pairs = await ReadAsync(
                 connection,
-                $"SELECT {StoreRows.RecordColumns}, rowid, {PairColumns} FROM trace_records WHERE rowid >= @after AND rowid > 0 AND requested_id_high IS NOT NULL ORDER BY rowid LIMIT @max;",
+                $"SELECT {StoreRows.HeldPairRecordColumns}, rowid, {PairColumns} FROM trace_records WHERE rowid >= @after AND rowid > 0 AND requested_id_high IS NOT NULL ORDER BY rowid LIMIT @max;",
                 afterPosition,
                 maxCount,
-                ReadPair,
+                static r => StoreRows.ReadHeldPair(r, 0),
                 cancellationToken).ConfigureAwait(false);
             snapshot.Commit();
             return Merge(table, pairs, afterPosition, maxCount);
@@ -693,18 +693,6 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
     }
 
     private const string PairColumns = "requested_id_high, requested_id_low, executed_id_high, executed_id_low, duration_ms";
-
-    private static readonly int RecordColumnCount = StoreRows.RecordColumns.Split(',').Length;
-
-    private static (LoopEvent Requested, LoopEvent Executed) ReadPair(DbDataReader r)
-    {
-        var record = StoreRows.ReadRecord(r);
-        var k = RecordColumnCount;
-        var position = r.GetInt64(k);
-        var requested = (unchecked((ulong)r.GetInt64(k + 1)), unchecked((ulong)r.GetInt64(k + 2)));
-        var executed = (unchecked((ulong)r.GetInt64(k + 3)), unchecked((ulong)r.GetInt64(k + 4)));
-        return (ExecutedEventPair.Requested(record, requested, position), ExecutedEventPair.Executed(record, executed, r.GetInt64(k + 5), position + 1));
-    }
 
     /// <summary>Merges the two sources' events after <paramref name="after"/> by position, up to <paramref name="max"/>.</summary>
     private static List<LoopEvent> Merge(List<LoopEvent> table, List<(LoopEvent Requested, LoopEvent Executed)> pairs, long after, int max)

@@ -218,6 +218,35 @@ internal static class StoreRows
         Hash = r.GetString(at + 26),
     };
 
+    /// <summary>
+    /// The trace record columns a held requested + executed pair is written again from (see
+    /// <see cref="ExecutedEventPair"/>), in the order <see cref="ReadHeldPair"/> reads them; the store's position, ids and
+    /// duration columns follow.
+    /// </summary>
+    public const string HeldPairRecordColumns =
+        "org, aggregate, loop_id, transition_id, from_state, to_state, actor_type, actor_id, actor_model_id, actor_provider, actor_confidence, " +
+        "occurred_at, evidence, correlation_id, causation_id";
+
+    /// <summary>The number of <see cref="HeldPairRecordColumns"/>.</summary>
+    public const int HeldPairRecordColumnCount = 15;
+
+    /// <summary>
+    /// Reads a held pair: <see cref="HeldPairRecordColumns"/> from column <paramref name="at"/>, then the requested event's
+    /// position, the two ids (high and low 64 bits each) and the executed event's duration.
+    /// </summary>
+    public static (LoopEvent Requested, LoopEvent Executed) ReadHeldPair(DbDataReader r, int at)
+    {
+        var occurredAt = DateTimeOffset.ParseExact(r.GetString(at + 11), "yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+        var k = at + HeldPairRecordColumnCount;
+        var stored = new ExecutedEventPair.StoredPair(r.GetString(at + 3), r.GetString(at + 4), r.GetString(at + 5), ReadActor(r, at + 6)!, r.GetString(at + 12), occurredAt, r.GetInt64(k + 5));
+        return ExecutedEventPair.FromStored(
+            (r.GetString(at), r.GetString(at + 2), r.GetString(at + 1), r.GetString(at + 13), r.IsDBNull(at + 14) ? null : r.GetString(at + 14), occurredAt),
+            stored,
+            (unchecked((ulong)r.GetInt64(k + 1)), unchecked((ulong)r.GetInt64(k + 2))),
+            (unchecked((ulong)r.GetInt64(k + 3)), unchecked((ulong)r.GetInt64(k + 4))),
+            r.GetInt64(k));
+    }
+
     public static void BindRecommendation(Action<string, object> set, string orgId, Recommendation c)
     {
         set("@org", orgId);

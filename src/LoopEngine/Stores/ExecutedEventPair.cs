@@ -152,6 +152,65 @@ internal static class ExecutedEventPair
             Position = position,
         };
 
+    /// <summary>
+    /// Writes a held pair again from a store's row: its envelope and the values the two events write, read without parsing
+    /// (the evidence is parsed when an event's JSON is first written; readers of the envelope alone never pay for it).
+    /// </summary>
+    /// <param name="envelope">The events' org, loop, aggregate, correlation, causation and time (the record's).</param>
+    /// <param name="stored">The values the events write.</param>
+    /// <param name="requestedId">The requested event id's bits.</param>
+    /// <param name="executedId">The executed event id's bits.</param>
+    /// <param name="position">The requested event's position; the executed event's is the next.</param>
+    /// <returns>The two events, as committed.</returns>
+    public static (LoopEvent Requested, LoopEvent Executed) FromStored(
+        (string OrgId, string LoopId, string AggregateId, string CorrelationId, string? CausationId, DateTimeOffset OccurredAt) envelope,
+        StoredPair stored,
+        (ulong High, ulong Low) requestedId,
+        (ulong High, ulong Low) executedId,
+        long position)
+    {
+        var (org, loop, aggregate, correlation, causation, at) = envelope;
+        var requested = new LoopEvent(null, requestedId.High, requestedId.Low, LoopEventTypes.TransitionRequested, org, loop, aggregate, correlation, at,
+            new EventBody<StoredPair>(causation, stored, static (w, p) => LoopRuntime.RequestedFields(w, (p.TransitionId, p.Actor, p.Evidence, p.OccurredAt))))
+        {
+            Position = position,
+        };
+        var executed = new LoopEvent(null, executedId.High, executedId.Low, LoopEventTypes.Executed, org, loop, aggregate, correlation, at,
+            new EventBody<StoredPair>(causation, stored, static (w, p) => LoopRuntime.ExecutedFields(w, (p.FromState, p.ToState, p.TransitionId, p.Actor, p.Evidence, p.DurationMs))))
+        {
+            Position = position + 1,
+        };
+        return (requested, executed);
+    }
+
+    /// <summary>The values a held pair's events write, as a store read them; the evidence is parsed on first use.</summary>
+    /// <param name="transitionId">The transition.</param>
+    /// <param name="fromState">The state it left.</param>
+    /// <param name="toState">The state it entered.</param>
+    /// <param name="actor">The actor.</param>
+    /// <param name="evidenceJson">The stored (canonical) evidence.</param>
+    /// <param name="occurredAt">The record's time (the requested event's "now").</param>
+    /// <param name="durationMs">The executed event's duration.</param>
+    internal sealed class StoredPair(string transitionId, string fromState, string toState, Actor actor, string evidenceJson, DateTimeOffset occurredAt, long durationMs)
+    {
+        private Evidence? _evidence;
+
+        public string TransitionId => transitionId;
+
+        public string FromState => fromState;
+
+        public string ToState => toState;
+
+        public Actor Actor => actor;
+
+        // Stored evidence is already canonical; parsing re-canonicalizes idempotently, with limits wide enough for anything once accepted.
+        public Evidence Evidence => _evidence ??= Evidence.Parse(evidenceJson, int.MaxValue, 4096);
+
+        public DateTimeOffset OccurredAt => occurredAt;
+
+        public long DurationMs => durationMs;
+    }
+
     /// <summary>Tells whether an event's envelope is the one written from a record (its org, loop, aggregate, correlation, causation and time).</summary>
     /// <param name="e">The event.</param>
     /// <param name="causationId">The causation id its body holds.</param>
