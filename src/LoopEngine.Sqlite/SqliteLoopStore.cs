@@ -364,6 +364,11 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
             {
                 return false;
             }
+            else
+            {
+                // Refused before writing a row: the next write takes the positions this one took.
+                commands.ForgetPositions();
+            }
         }
 
         return true;

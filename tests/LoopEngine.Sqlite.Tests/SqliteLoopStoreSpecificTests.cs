@@ -275,6 +275,35 @@ public sealed class SqliteLoopStoreSpecificTests : IDisposable
     }
 
     [Fact]
+    public async Task CommitAsync_BatchWithAWriteRefusedBeforeAnyRow_TheNextWritesTakeItsPositions()
+    {
+        // A commit of a trace record alone (no instance write) that repeats a stored sequence is refused by its first
+        // statement, after it took positions for its events: the writes after it in the batch take those positions.
+        await using var store = new SqliteLoopStore(_database.ConnectionString());
+        var (start, instance, record) = StoreTestData.Start("org", "PO-R");
+        var (next, _, _) = StoreTestData.Next(instance, record);
+        (await store.CommitAsync(start)).IsCommitted.Should().BeTrue();
+        (await store.CommitAsync(next)).IsCommitted.Should().BeTrue();
+        var eventsBefore = (await store.ReadEventsAsync(0, 1000)).Count;
+        var transactions = store.TransactionCount;
+
+        Task<CommitResult> refused;
+        Task<CommitResult>[] good;
+        using (store.HoldWriter())
+        {
+            refused = store.CommitAsync(next with { Instances = [] }).AsTask();
+            good = Enumerable.Range(0, 3).Select(i => store.CommitAsync(StoreTestData.Start("org", "PO-R" + i).Commit).AsTask()).ToArray();
+        }
+
+        (await refused).Outcome.Should().Be(CommitOutcome.VersionConflict);
+        (await Task.WhenAll(good)).Should().OnlyContain(r => r.IsCommitted);
+        store.TransactionCount.Should().Be(transactions + 1);
+        store.BatchRetryCount.Should().Be(0, "the refused write changed no row");
+        var events = await store.ReadEventsAsync(0, 1000);
+        events.Select(e => e.Position).Should().Equal(Enumerable.Range(1, eventsBefore + 3).Select(i => (long)i), "positions stay gap-free");
+    }
+
+    [Fact]
     public async Task CommitAsync_MixedBatches_GiveTheResultsOfTheSameWritesOneByOne()
     {
         // Batches mixing kept writes, conflicts that change nothing, and writes rejected or failing after changing rows (so
