@@ -41,12 +41,9 @@ public sealed partial class PostgreSqlLoopStore
         $"INSERT INTO {_s}.trace_records ({string.Join(", ", RecordWriteColumns)}) VALUES ({Placeholders(RecordWriteColumns.Length)});";
 
     private string InsertHoldingRecordSql => field ??=
-        $"INSERT INTO {_s}.trace_records ({string.Join(", ", RecordWriteColumns)}, event_position, tx, {HeldPairColumns}) " +
+        $"INSERT INTO {_s}.trace_records ({string.Join(", ", RecordWriteColumns)}, event_position, tx, {StoreRows.HeldPairIdColumns}) " +
         $"VALUES ({Placeholders(RecordWriteColumns.Length)}, currval({SequenceLiteral}) - ${RecordWriteColumns.Length + 1}, pg_current_xact_id(), " +
         $"${RecordWriteColumns.Length + 2}, ${RecordWriteColumns.Length + 3}, ${RecordWriteColumns.Length + 4}, ${RecordWriteColumns.Length + 5}, ${RecordWriteColumns.Length + 6});";
-
-    /// <summary>The columns of a trace record's held requested and executed events, after its position and transaction id.</summary>
-    private const string HeldPairColumns = "requested_id_high, requested_id_low, executed_id_high, executed_id_low, duration_ms";
 
     private string BuildUpdateInstanceSql()
     {

@@ -612,31 +612,24 @@ public sealed partial class PostgreSqlLoopStore : ILoopStore, ITimerStore, IAsyn
             [("@after", afterPosition), ("@max", (long)maxCount)],
             ReadEventRow,
             cancellationToken).ConfigureAwait(false);
-        var events = new List<LoopEvent>(Math.Min(maxCount, rows.Count * 2));
+        var table = new List<LoopEvent>(rows.Count);
+        var pairs = new List<(LoopEvent Requested, LoopEvent Executed)>();
         foreach (var (single, requested, executed) in rows)
         {
             if (single is not null)
             {
-                events.Add(single);
-                continue;
+                table.Add(single);
             }
-
-            if (requested!.Position > afterPosition)
+            else
             {
-                events.Add(requested);
+                pairs.Add((requested!, executed!));
             }
-
-            events.Add(executed!);
         }
 
-        // Each source came sorted and limited; merged, the first maxCount are the answer.
-        events.Sort((a, b) => a.Position.CompareTo(b.Position));
-        if (events.Count > maxCount)
-        {
-            events.RemoveRange(maxCount, events.Count - maxCount);
-        }
-
-        return events;
+        // Each source was sorted and limited by its own subquery; the union does not promise to keep that order.
+        table.Sort(static (a, b) => a.Position.CompareTo(b.Position));
+        pairs.Sort(static (a, b) => a.Requested.Position.CompareTo(b.Requested.Position));
+        return StoreRows.MergeHeld(table, pairs, afterPosition, maxCount);
     }
 
     private static readonly int EventColumnCount = StoreRows.EventColumns.Split(',').Length;
@@ -661,7 +654,7 @@ public sealed partial class PostgreSqlLoopStore : ILoopStore, ITimerStore, IAsyn
         $"FROM {_s}.events, h WHERE position > @after AND tx < h.v ORDER BY position LIMIT @max) " +
         "UNION ALL " +
         $"(SELECT NULL::bigint, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::bigint, NULL::text, " +
-        $"{StoreRows.HeldPairRecordColumns}, event_position, {HeldPairColumns} " +
+        $"{StoreRows.HeldPairRecordColumns}, event_position, {StoreRows.HeldPairIdColumns} " +
         $"FROM {_s}.trace_records, h WHERE event_position >= @after AND tx < h.v ORDER BY event_position LIMIT @max);";
 
     private static string NullHeldPairColumns => string.Join(", ", StoreRows.HeldPairRecordColumns.Split(", ").Select(c => c == "actor_confidence" ? "NULL::double precision" : "NULL::text"));

@@ -678,13 +678,13 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
             // A row at the position read last still has its executed event after it.
             var pairs = await ReadAsync(
                 connection,
-                $"SELECT {StoreRows.HeldPairRecordColumns}, rowid, {PairColumns} FROM trace_records WHERE rowid >= @after AND rowid > 0 AND requested_id_high IS NOT NULL ORDER BY rowid LIMIT @max;",
+                $"SELECT {StoreRows.HeldPairRecordColumns}, rowid, {StoreRows.HeldPairIdColumns} FROM trace_records WHERE rowid >= @after AND rowid > 0 AND requested_id_high IS NOT NULL ORDER BY rowid LIMIT @max;",
                 afterPosition,
                 maxCount,
                 static r => StoreRows.ReadHeldPair(r, 0),
                 cancellationToken).ConfigureAwait(false);
             snapshot.Commit();
-            return Merge(table, pairs, afterPosition, maxCount);
+            return StoreRows.MergeHeld(table, pairs, afterPosition, maxCount);
         }
 
         static async Task<List<T>> ReadAsync<T>(SqliteConnection connection, string sql, long after, int max, Func<DbDataReader, T> read, CancellationToken token)
@@ -695,37 +695,6 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
             command.Parameters.AddWithValue("@max", (long)max);
             return await StoreRows.ReadAllAsync<DbDataReader, T>(await command.ExecuteReaderAsync(token).ConfigureAwait(false), read, token).ConfigureAwait(false);
         }
-    }
-
-    private const string PairColumns = "requested_id_high, requested_id_low, executed_id_high, executed_id_low, duration_ms";
-
-    /// <summary>Merges the two sources' events after <paramref name="after"/> by position, up to <paramref name="max"/>.</summary>
-    private static List<LoopEvent> Merge(List<LoopEvent> table, List<(LoopEvent Requested, LoopEvent Executed)> pairs, long after, int max)
-    {
-        if (pairs.Count == 0)
-        {
-            return table;
-        }
-
-        var held = new List<LoopEvent>(pairs.Count * 2);
-        foreach (var (requested, executed) in pairs)
-        {
-            if (requested.Position > after)
-            {
-                held.Add(requested);
-            }
-
-            held.Add(executed);
-        }
-
-        var merged = new List<LoopEvent>(Math.Min(max, table.Count + held.Count));
-        int t = 0, h = 0;
-        while (merged.Count < max && (t < table.Count || h < held.Count))
-        {
-            merged.Add(h == held.Count || (t < table.Count && table[t].Position < held[h].Position) ? table[t++] : held[h++]);
-        }
-
-        return merged;
     }
 
     /// <inheritdoc/>
@@ -1183,7 +1152,7 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
             UpdateInstanceState = Statement($"UPDATE instances SET {InstanceStateSet} WHERE org = @org AND aggregate = @aggregate AND version = @expected AND {ExpectedPendingMatch} AND {InstanceIdentityMatch};");
             UpdateInstance = Statement($"UPDATE instances SET {StoreRows.InstanceUpdateSet} WHERE org = @org AND aggregate = @aggregate AND version = @expected AND {ExpectedPendingMatch};");
             ReadVersionCommand = Create("SELECT version FROM instances WHERE org = @org AND aggregate = @aggregate;", ["@org", "@aggregate"]);
-            InsertRecord = Statement($"INSERT INTO trace_records (rowid, {StoreRows.RecordColumns}, {PairColumns}) VALUES (@rowid, {StoreRows.RecordParameters}, @requested_id_high, @requested_id_low, @executed_id_high, @executed_id_low, @duration_ms);");
+            InsertRecord = Statement($"INSERT INTO trace_records (rowid, {StoreRows.RecordColumns}, {StoreRows.HeldPairIdColumns}) VALUES (@rowid, {StoreRows.RecordParameters}, @requested_id_high, @requested_id_low, @executed_id_high, @executed_id_low, @duration_ms);");
             UpsertRecommendation = Statement($"INSERT INTO recommendations ({StoreRows.RecommendationColumns}) VALUES ({StoreRows.RecommendationParameters}) ON CONFLICT (org, id) DO UPDATE SET {StoreRows.RecommendationUpdateSet};");
             InsertIdempotency = Statement($"INSERT INTO idempotency ({StoreRows.IdempotencyColumns}) VALUES ({StoreRows.IdempotencyParameters}) ON CONFLICT (org, aggregate, key) DO NOTHING;");
             InsertEvent = Statement($"INSERT INTO events (position, {StoreRows.EventInsertColumns}) VALUES (@position, {StoreRows.EventParameters});");

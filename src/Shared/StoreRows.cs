@@ -227,6 +227,41 @@ internal static class StoreRows
         "org, aggregate, loop_id, transition_id, from_state, to_state, actor_type, actor_id, actor_model_id, actor_provider, actor_confidence, " +
         "occurred_at, evidence, correlation_id, causation_id";
 
+    /// <summary>The columns beside a trace record that hold its requested and executed events' ids and the executed event's duration.</summary>
+    public const string HeldPairIdColumns = "requested_id_high, requested_id_low, executed_id_high, executed_id_low, duration_ms";
+
+    /// <summary>
+    /// Merges a store's two sources of events after <paramref name="after"/>, each in position order: the events table's
+    /// and the held pairs' (a pair whose requested event is at <paramref name="after"/> gives only its executed event).
+    /// </summary>
+    public static List<LoopEvent> MergeHeld(List<LoopEvent> table, List<(LoopEvent Requested, LoopEvent Executed)> pairs, long after, int max)
+    {
+        if (pairs.Count == 0)
+        {
+            return table;
+        }
+
+        var held = new List<LoopEvent>(pairs.Count * 2);
+        foreach (var (requested, executed) in pairs)
+        {
+            if (requested.Position > after)
+            {
+                held.Add(requested);
+            }
+
+            held.Add(executed);
+        }
+
+        var merged = new List<LoopEvent>(Math.Min(max, table.Count + held.Count));
+        int t = 0, h = 0;
+        while (merged.Count < max && (t < table.Count || h < held.Count))
+        {
+            merged.Add(h == held.Count || (t < table.Count && table[t].Position < held[h].Position) ? table[t++] : held[h++]);
+        }
+
+        return merged;
+    }
+
     /// <summary>The number of <see cref="HeldPairRecordColumns"/>.</summary>
     public const int HeldPairRecordColumnCount = 15;
 
