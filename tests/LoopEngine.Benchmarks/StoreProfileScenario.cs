@@ -100,6 +100,8 @@ internal static class StoreProfileScenario
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  WAL frames per transition              {Checkpoint(side, "PASSIVE") / 50.0,10:N1}"));
             }
 
+            await MeasureSchemaFloorAsync(n, mode);
+
             var writers = new TransitionRequest[32];
             for (var w = 0; w < writers.Length; w++)
             {
@@ -193,6 +195,79 @@ internal static class StoreProfileScenario
     }
 
     private static Task Parallel32(Func<Task> op) => Task.WhenAll(Enumerable.Range(0, 32).Select(_ => Task.Run(op)));
+
+    /// <summary>
+    /// The floor of a transition's writes on the store's own schema, without the engine: <c>BEGIN IMMEDIATE</c>, an update of
+    /// the instance row and an insert of a trace row (with its unique index), <c>COMMIT</c>, prepared, on a fresh file
+    /// with the store's pragmas; beside a one-row insert of the same width into a table of its own in that file.
+    /// </summary>
+    private static async Task MeasureSchemaFloorAsync(int n, SqliteSynchronousMode mode)
+    {
+        var dir = StoreBench.NewTempDirectory("profile-floor");
+        var path = Path.Combine(dir, "f.db");
+        await using (var store = StoreBench.SqliteStore(path, mode))
+        {
+            await store.InitializeAsync();
+        }
+
+        using (var c = StoreBench.RawSqlite(path, mode, "CREATE TABLE raw_rows (id INTEGER PRIMARY KEY, payload TEXT NOT NULL);"))
+        {
+            StoreBench.Execute(c, "INSERT INTO instances (org, aggregate, loop_id, definition_version, current_state, status, version, correlation_id, opened_at, updated_at, closed_at, head_hash) " +
+                "VALUES ('default', 'PO-F', 'bench.counter', '1.0.0', 'COUNTING', 0, 1, 'corr', 0, 0, NULL, '" + new string('a', 64) + "');");
+            using var begin = Prepared(c, "BEGIN IMMEDIATE;");
+            using var commit = Prepared(c, "COMMIT;");
+            using var raw = Prepared(c, "INSERT INTO raw_rows (id, payload) VALUES (@id, @p);", "@id", "@p");
+            using var update = Prepared(c, "UPDATE instances SET current_state = 'COUNTING', version = @v, updated_at = @v, head_hash = @h, pending_recommendation_count = 0 WHERE org = 'default' AND aggregate = 'PO-F' AND version = @e;", "@v", "@h", "@e");
+            using var record = Prepared(
+                c,
+                "INSERT INTO trace_records (rowid, org, aggregate, sequence, loop_id, definition_version, transition_id, from_state, to_state, actor_type, actor_id, occurred_at, evidence, correlation_id, warnings, previous_hash, hash, requested_id_high, requested_id_low, executed_id_high, executed_id_low, duration_ms) " +
+                "VALUES (@rowid, 'default', 'PO-F', @seq, 'bench.counter', '1.0.0', 'tick', 'COUNTING', 'COUNTING', 'human', 'drew.kim@lumebonde.co', '2026-02-14T09:14:10.000Z', @evidence, 'corr', '[]', @h, @h, 1, 2, 3, 4, 5);",
+                "@rowid", "@seq", "@evidence", "@h");
+            var payload = StoreBench.Payload(700);
+            var hash = new string('b', 64);
+            long id = 0, version = 1;
+            await MeasureAsync("  floor, no engine: BEGIN + 1-row insert + COMMIT", n, () =>
+            {
+                begin.ExecuteNonQuery();
+                raw.Parameters[0].Value = ++id;
+                raw.Parameters[1].Value = payload;
+                raw.ExecuteNonQuery();
+                commit.ExecuteNonQuery();
+                return Task.CompletedTask;
+            });
+            await MeasureAsync("  floor, no engine: BEGIN + instance UPDATE + trace INSERT + COMMIT", n, () =>
+            {
+                begin.ExecuteNonQuery();
+                update.Parameters[0].Value = version + 1;
+                update.Parameters[1].Value = hash;
+                update.Parameters[2].Value = version;
+                update.ExecuteNonQuery();
+                version++;
+                record.Parameters[0].Value = version;
+                record.Parameters[1].Value = version;
+                record.Parameters[2].Value = """{"approved":true,"method":"3-way-match"}""";
+                record.Parameters[3].Value = hash;
+                record.ExecuteNonQuery();
+                commit.ExecuteNonQuery();
+                return Task.CompletedTask;
+            });
+        }
+
+        StoreBench.DeleteDirectory(dir);
+
+        static SqliteCommand Prepared(SqliteConnection connection, string sql, params string[] parameters)
+        {
+            var command = connection.CreateCommand();
+            command.CommandText = sql;
+            foreach (var name in parameters)
+            {
+                command.Parameters.AddWithValue(name, DBNull.Value);
+            }
+
+            command.Prepare();
+            return command;
+        }
+    }
 
     private static async Task MeasureAsync(string name, int n, Func<Task> op, int opsPerCall = 1)
     {
