@@ -164,6 +164,26 @@ public abstract class LoopStoreConformanceTests
     }
 
     [StoreFact]
+    public async Task CommitAsync_InstanceWriteWithARecordAtAStoredSequence_ReturnsConflictAndWritesNothing()
+    {
+        // The instance write passes its version check, but the record repeats a stored sequence: nothing is written.
+        var store = await CreateStoreAsync();
+        var (commit, instance, record) = Start(Org, "PO-DUP");
+        (await store.CommitAsync(commit)).IsCommitted.Should().BeTrue();
+        var eventsBefore = await ReadAllEventsAsync(store);
+        var (next, _, _) = Next(instance, record, "B");
+        var duplicate = next with { Records = [next.Records[0] with { Sequence = 1 }] };
+
+        var result = await store.CommitAsync(duplicate);
+
+        result.Outcome.Should().Be(CommitOutcome.VersionConflict);
+        result.ConflictAggregateId.Should().Be("PO-DUP");
+        ShouldMatch(await store.GetInstanceAsync(Org, "PO-DUP"), instance);
+        ShouldMatch(await store.ReadTraceAsync(Org, "PO-DUP"), [record]);
+        (await ReadAllEventsAsync(store)).Should().HaveCount(eventsBefore.Count);
+    }
+
+    [StoreFact]
     public async Task CommitAsync_StaleExpectedVersion_ReturnsConflictAndWritesNothing()
     {
         var store = await CreateStoreAsync();

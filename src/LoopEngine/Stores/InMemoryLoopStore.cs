@@ -104,17 +104,12 @@ public sealed class InMemoryLoopStore : ILoopStore, ITimerStore
         var records = commit.Records;
         for (var r = 0; r < records.Count; r++)
         {
+            // A record must extend its trace (the stored version is its last sequence), also when the commit writes its
+            // instance; a store never overwrites one.
             var record = records[r];
-            var written = false;
-            for (var w = 0; w < instances.Count; w++)
-            {
-                written |= string.Equals(instances[w].Instance.AggregateId, record.AggregateId, StringComparison.Ordinal);
-            }
-
             var version = _instances.TryGetValue((commit.OrgId, record.AggregateId), out var entry) ? entry.Instance.Version : 0;
-            if (!written && record.Sequence <= version)
+            if (record.Sequence <= version)
             {
-                // A record must extend its trace; a store never overwrites one.
                 return CommitResult.Conflict(record.AggregateId, version);
             }
         }
