@@ -205,6 +205,7 @@ public sealed partial class PostgreSqlLoopStore : ILoopStore, ITimerStore, IAsyn
     public async ValueTask<CommitResult> CommitAsync(StoreCommit commit, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(commit);
+        commit.Validate();
         await InitializeAsync(cancellationToken).ConfigureAwait(false);
         var org = commit.OrgId;
         var batchCommands = new List<NpgsqlBatchCommand>();

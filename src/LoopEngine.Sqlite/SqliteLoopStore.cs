@@ -472,6 +472,7 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
     public ValueTask<CommitResult> CommitAsync(StoreCommit commit, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(commit);
+        commit.Validate();
 
         // On the caller's thread (the single writer is the serial part of group commit): find the pairs the trace records
         // will hold, and render the lazily written fields of the other events (JSON rendering was ~3% of the process CPU

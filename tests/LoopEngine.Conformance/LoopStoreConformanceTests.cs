@@ -184,6 +184,38 @@ public abstract class LoopStoreConformanceTests
     }
 
     [StoreFact]
+    public async Task CommitAsync_MalformedCommit_ThrowsArgumentExceptionNamingTheFieldAndWritesNothing()
+    {
+        var store = await CreateStoreAsync();
+        var (commit, instance, record) = Start(Org, "PO-BAD-IN");
+        var malformed = new (StoreCommit Commit, string Names)[]
+        {
+            (commit with { OrgId = null! }, "OrgId is null"),
+            (commit with { OrgId = string.Empty }, "OrgId is empty"),
+            (commit with { Events = null! }, "Events is null"),
+            (commit with { Events = [commit.Events[0], null!] }, "Events[1] is null"),
+            (commit with { Instances = [null!] }, "Instances[0] is null"),
+            (commit with { Instances = [new InstanceWrite(null!, 0)] }, "Instances[0] has no instance"),
+            (commit with { Instances = [new InstanceWrite(instance with { AggregateId = null! }, 0)] }, "Instances[0] has no aggregate id"),
+            (commit with { Instances = [new InstanceWrite(instance, -1)] }, "Instances[0] expects version -1"),
+            (commit with { Records = [record with { AggregateId = string.Empty }] }, "Records[0] has no aggregate id"),
+            (commit with { Records = [record with { Sequence = 0 }] }, "Records[0] has sequence 0"),
+            (commit with { Recommendations = [null!] }, "Recommendations[0] is null"),
+            (commit with { Timers = null! }, "Timers is null"),
+        };
+
+        foreach (var (bad, names) in malformed)
+        {
+            var thrown = await FluentActions.Awaiting(async () => await store.CommitAsync(bad)).Should().ThrowAsync<ArgumentException>(names);
+            thrown.Which.Message.Should().Contain(names);
+        }
+
+        (await store.GetInstanceAsync(Org, "PO-BAD-IN")).Should().BeNull();
+        (await ReadAllEventsAsync(store)).Should().BeEmpty();
+        (await store.CommitAsync(commit)).IsCommitted.Should().BeTrue("the well-formed commit still goes through");
+    }
+
+    [StoreFact]
     public async Task CommitAsync_StaleExpectedVersion_ReturnsConflictAndWritesNothing()
     {
         var store = await CreateStoreAsync();

@@ -58,6 +58,7 @@ public sealed class InMemoryLoopStore : ILoopStore, ITimerStore
     public ValueTask<CommitResult> CommitAsync(StoreCommit commit, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(commit);
+        commit.Validate();
         cancellationToken.ThrowIfCancellationRequested();
         TaskCompletionSource? signal = null;
         CommitResult result;

@@ -35,4 +35,61 @@ public sealed record StoreCommit
     /// timer changes (throw <see cref="NotSupportedException"/>) rather than drop them.
     /// </value>
     public IReadOnlyList<TimerChange> Timers { get; init; } = [];
+
+    /// <summary>
+    /// Refuses a malformed commit before a store writes anything: a missing org, a null list or entry, an instance or record
+    /// without an aggregate id, a negative expected version or a record sequence below 1.
+    /// </summary>
+    /// <exception cref="ArgumentException">The commit is malformed; the message names the field.</exception>
+    internal void Validate()
+    {
+        if (string.IsNullOrEmpty(OrgId))
+        {
+            throw new ArgumentException($"The commit's {nameof(OrgId)} is {(OrgId is null ? "null" : "empty")}: every write belongs to an org.", "commit");
+        }
+
+        CheckList(Instances, nameof(Instances));
+        CheckList(Records, nameof(Records));
+        CheckList(Events, nameof(Events));
+        CheckList(Recommendations, nameof(Recommendations));
+        CheckList(Timers, nameof(Timers));
+        for (var i = 0; i < Instances.Count; i++)
+        {
+            var write = Instances[i];
+            if (write.Instance is null || string.IsNullOrEmpty(write.Instance.AggregateId))
+            {
+                throw new ArgumentException($"The commit's {nameof(Instances)}[{i}] has {(write.Instance is null ? "no instance" : "no aggregate id")}.", "commit");
+            }
+
+            if (write.ExpectedVersion < 0)
+            {
+                throw new ArgumentException($"The commit's {nameof(Instances)}[{i}] expects version {write.ExpectedVersion}: 0 (a new instance) or the version read.", "commit");
+            }
+        }
+
+        for (var i = 0; i < Records.Count; i++)
+        {
+            if (string.IsNullOrEmpty(Records[i].AggregateId) || Records[i].Sequence < 1)
+            {
+                throw new ArgumentException($"The commit's {nameof(Records)}[{i}] has {(string.IsNullOrEmpty(Records[i].AggregateId) ? "no aggregate id" : $"sequence {Records[i].Sequence}; sequences start at 1")}.", "commit");
+            }
+        }
+
+        static void CheckList<T>(IReadOnlyList<T>? list, string name)
+            where T : class
+        {
+            if (list is null)
+            {
+                throw new ArgumentException($"The commit's {name} is null: give an empty list.", "commit");
+            }
+
+            for (var i = 0; i < list.Count; i++)
+            {
+                if (list[i] is null)
+                {
+                    throw new ArgumentException($"The commit's {name}[{i}] is null.", "commit");
+                }
+            }
+        }
+    }
 }
