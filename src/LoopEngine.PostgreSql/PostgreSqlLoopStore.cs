@@ -97,9 +97,11 @@ public sealed partial class PostgreSqlLoopStore : ILoopStore, ITimerStore, IAsyn
     /// <exception cref="PostgreSqlStoreSchemaException">The schema was written by a newer version of the store.</exception>
     public Task InitializeAsync(CancellationToken cancellationToken = default)
     {
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         lock (_gate)
         {
+            // Checked under the lock DisposeAsync reads the migration under: a migration either started before disposal
+            // (and DisposeAsync waits for it) or never starts.
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
             _initialized ??= MigrateAsync();
         }
 
@@ -935,6 +937,18 @@ public sealed partial class PostgreSqlLoopStore : ILoopStore, ITimerStore, IAsyn
         if (listener is not null)
         {
             await listener.ConfigureAwait(false);
+        }
+
+        Task? initialized;
+        lock (_gate)
+        {
+            initialized = _initialized;
+        }
+
+        if (initialized is not null)
+        {
+            // A migration in flight finishes (or fails, to its own callers) before the data source goes away.
+            await initialized.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
         }
 
         _stopping.Dispose();

@@ -307,6 +307,20 @@ public sealed class PostgreSqlLoopStoreSpecificTests : IAsyncLifetime
     }
 
     [PostgresFact]
+    public async Task DisposeAsync_WhileTheFirstMigrationRuns_WaitsForItAndRefusesLaterUse()
+    {
+        var store = new PostgreSqlLoopStore(_schema.Options());
+        var initializing = store.InitializeAsync();
+
+        await store.DisposeAsync();
+
+        initializing.IsCompleted.Should().BeTrue("disposal waits for a migration in flight before it disposes the data source");
+        await initializing;
+        await FluentActions.Awaiting(() => store.InitializeAsync()).Should().ThrowAsync<ObjectDisposedException>();
+        await FluentActions.Awaiting(async () => await store.GetInstanceAsync("org", "PO-1")).Should().ThrowAsync<ObjectDisposedException>();
+    }
+
+    [PostgresFact]
     public async Task InitializeAsync_EightHostsStartingAtOnce_MigrateOnce()
     {
         // Loop, signal and learning stores of eight hosts all start on the fresh schema at once: one migration runs.
