@@ -403,8 +403,8 @@ public sealed partial class LoopRuntime : ILoopEngine
     }
 
     /// <summary>
-    /// Commits to the store, and keeps the instances written (or forgets them, when the commit was refused) as where this
-    /// engine's next request on them starts.
+    /// Commits to the store, and keeps the instances written as where this engine's next request on them starts; forgets
+    /// them when the commit was refused, and does not keep an ended loop (it takes no more transitions).
     /// </summary>
     private ValueTask<CommitResult> CommitAsync(StoreCommit commit, CancellationToken cancellationToken)
     {
@@ -435,7 +435,7 @@ public sealed partial class LoopRuntime : ILoopEngine
         var instances = commit.Instances;
         for (var i = 0; i < instances.Count; i++)
         {
-            if (result.IsCommitted)
+            if (result.IsCommitted && !instances[i].Instance.IsEnded)
             {
                 _cache!.Put(commit.OrgId, instances[i].Instance);
             }

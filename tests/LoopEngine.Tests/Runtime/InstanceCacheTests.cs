@@ -107,6 +107,22 @@ public sealed class InstanceCacheTests
     }
 
     [Fact]
+    public async Task EndedLoop_IsNotKept_ARequestOnItReadsTheStore()
+    {
+        var store = new CountingStore(new InMemoryLoopStore());
+        var engine = Engine(store);
+        await engine.StartAsync(new StartLoopRequest { LoopId = "test.counter", AggregateId = "C-6", Actor = Replenishment });
+        (await Tick(engine, "C-6")).IsExecuted.Should().BeTrue();
+        (await Request(engine, "C-6", "finish", Replenishment)).IsExecuted.Should().BeTrue();
+        store.InstanceReads.Should().Be(0);
+
+        var kept = await Capture(() => Tick(engine, "C-6"));
+
+        store.InstanceReads.Should().Be(1, "an ended loop takes no more transitions: it is not kept");
+        kept.Should().Be(await Capture(() => Tick(Engine(store, capacity: 0), "C-6")));
+    }
+
+    [Fact]
     public async Task InMemoryStore_KeepsNoInstances_ItsReadsCostNoMore()
     {
         var registry = EngineOnStoreConformanceTests.CreateEngine(new InMemoryLoopStore()).Registry;
