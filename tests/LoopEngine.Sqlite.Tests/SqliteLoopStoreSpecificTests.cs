@@ -82,7 +82,7 @@ public sealed class SqliteLoopStoreSpecificTests : IDisposable
 
         Scalar("CREATE TABLE schema_version (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL); INSERT INTO schema_version VALUES (1, 4); SELECT 1;");
         Scalar(string.Concat(SqliteSchema.Migrations[..4]) + " SELECT 1;");
-        Scalar($"ATTACH '{_database.Path("source.db")}' AS source; INSERT INTO instances SELECT * FROM source.instances; INSERT INTO trace_records SELECT {StoreRows.RecordColumns} FROM source.trace_records; SELECT 1;");
+        Scalar($"ATTACH '{_database.Path("source.db")}' AS source; INSERT INTO instances SELECT * FROM source.instances; INSERT INTO trace_records SELECT {StoreRows.RecordColumns} FROM source.trace_records; INSERT INTO events SELECT * FROM source.events; SELECT 1;");
         Scalar("SELECT COUNT(*) FROM sqlite_schema WHERE name = 'trace_records' AND sql LIKE '%WITHOUT ROWID%'").Should().Be(1);
 
         await using (var store = new SqliteLoopStore(_database.ConnectionString()))
@@ -94,13 +94,19 @@ public sealed class SqliteLoopStoreSpecificTests : IDisposable
             // The unique index still makes a second record at a stored sequence a conflict, never an overwrite.
             var duplicate = next with { Instances = [] };
             (await store.CommitAsync(duplicate)).Outcome.Should().Be(CommitOutcome.VersionConflict);
+
+            // Positions continue after the events the old file holds (migration 6 takes them from both sources).
+            var copied = (await store.ReadEventsAsync(0, 100)).Select(e => e.Position).ToList();
+            copied.Should().Equal(Enumerable.Range(1, start.Events.Count + next.Events.Count).Select(p => (long)p));
+            var after = await store.CommitAsync(StoreTestData.Start("org", "PO-AFTER").Commit);
+            after.EventPositions.Should().Equal(Enumerable.Range(copied.Count + 1, after.EventPositions.Count).Select(p => (long)p));
         }
 
         Scalar("SELECT version FROM schema_version").Should().Be(SqliteSchema.LatestVersion);
         Scalar("SELECT COUNT(*) FROM sqlite_schema WHERE name = 'trace_records' AND sql LIKE '%WITHOUT ROWID%'").Should().Be(0);
         Scalar("SELECT COUNT(*) FROM sqlite_schema WHERE name = 'ux_trace_records'").Should().Be(1);
-        Scalar("SELECT COUNT(*) FROM trace_records").Should().Be(2);
-        Scalar("SELECT COUNT(*) FROM trace_records WHERE rowid > 0").Should().Be(0, "row ids above zero are event positions (migration 6)");
+        Scalar("SELECT COUNT(*) FROM trace_records").Should().Be(3, "the two copied records and the start written after the migration");
+        Scalar("SELECT COUNT(*) FROM trace_records WHERE rowid > 0").Should().Be(0, "row ids above zero are event positions (migration 6), and these records hold none");
     }
 
     [Fact]
