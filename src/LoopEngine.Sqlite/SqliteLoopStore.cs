@@ -668,33 +668,23 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
         await using (connection.ConfigureAwait(false))
         {
             using var snapshot = connection.BeginTransaction(deferred: true);
-            var table = await ReadAsync(
+            (string, object)[] range = [("@after", afterPosition), ("@max", (long)maxCount)];
+            var table = await ReadListAsync(
                 connection,
                 $"SELECT {StoreRows.EventColumns} FROM events WHERE position > @after ORDER BY position LIMIT @max;",
-                afterPosition,
-                maxCount,
+                range,
                 StoreRows.ReadEvent,
                 cancellationToken).ConfigureAwait(false);
 
             // A row at the position read last still has its executed event after it.
-            var pairs = await ReadAsync(
+            var pairs = await ReadListAsync(
                 connection,
                 $"SELECT {StoreRows.HeldPairRecordColumns}, rowid, {StoreRows.HeldPairIdColumns} FROM trace_records WHERE rowid >= @after AND rowid > 0 AND requested_id_high IS NOT NULL ORDER BY rowid LIMIT @max;",
-                afterPosition,
-                maxCount,
+                range,
                 static r => StoreRows.ReadHeldPair(r, 0),
                 cancellationToken).ConfigureAwait(false);
             snapshot.Commit();
             return StoreRows.MergeHeld(table, pairs, afterPosition, maxCount);
-        }
-
-        static async Task<List<T>> ReadAsync<T>(SqliteConnection connection, string sql, long after, int max, Func<DbDataReader, T> read, CancellationToken token)
-        {
-            using var command = connection.CreateCommand();
-            command.CommandText = sql;
-            command.Parameters.AddWithValue("@after", after);
-            command.Parameters.AddWithValue("@max", (long)max);
-            return await StoreRows.ReadAllAsync<DbDataReader, T>(await command.ExecuteReaderAsync(token).ConfigureAwait(false), read, token).ConfigureAwait(false);
         }
     }
 
@@ -905,17 +895,22 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
         var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
-            using var command = connection.CreateCommand();
-#pragma warning disable CA2100 // The SQL is built from constants; every value is a parameter.
-            command.CommandText = sql;
-#pragma warning restore CA2100
-            foreach (var (name, value) in parameters)
-            {
-                command.Parameters.AddWithValue(name, value is long[] list ? "[" + string.Join(',', list) + "]" : value);
-            }
-
-            return await StoreRows.ReadAllAsync(await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false), read, cancellationToken).ConfigureAwait(false);
+            return await ReadListAsync(connection, sql, parameters, read, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    private static async ValueTask<List<T>> ReadListAsync<T>(SqliteConnection connection, string sql, IEnumerable<(string Name, object Value)> parameters, Func<DbDataReader, T> read, CancellationToken cancellationToken)
+    {
+        using var command = connection.CreateCommand();
+#pragma warning disable CA2100 // The SQL is built from constants; every value is a parameter.
+        command.CommandText = sql;
+#pragma warning restore CA2100
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value is long[] list ? "[" + string.Join(',', list) + "]" : value);
+        }
+
+        return await StoreRows.ReadAllAsync(await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false), read, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Stops the writer after the pending writes, and closes the file.</summary>

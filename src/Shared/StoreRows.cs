@@ -192,30 +192,27 @@ internal static class StoreRows
         set("@hash", t.Hash);
     }
 
-    public static TransitionRecord ReadRecord(DbDataReader r) => ReadRecord(r, 0);
-
-    /// <summary>Reads a trace record whose <see cref="RecordColumns"/> start at column <paramref name="at"/>.</summary>
-    public static TransitionRecord ReadRecord(DbDataReader r, int at) => new()
+    public static TransitionRecord ReadRecord(DbDataReader r) => new()
     {
-        OrgId = r.GetString(at + 0),
-        AggregateId = r.GetString(at + 1),
-        Sequence = r.GetInt64(at + 2),
-        LoopId = r.GetString(at + 3),
-        DefinitionVersion = r.GetString(at + 4),
-        TransitionId = r.GetString(at + 5),
-        FromState = r.IsDBNull(at + 6) ? null : r.GetString(at + 6),
-        ToState = r.GetString(at + 7),
-        Actor = ReadActor(r, at + 8)!,
-        OccurredAt = DateTimeOffset.ParseExact(r.GetString(at + 13), "yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal),
-        Evidence = ReadEvidence(r.GetString(at + 14)),
-        CorrelationId = r.GetString(at + 15),
-        CausationId = r.IsDBNull(at + 16) ? null : r.GetString(at + 16),
-        Warnings = ReadWarnings(r.GetString(at + 17)),
-        RecommendationId = r.IsDBNull(at + 18) ? null : r.GetString(at + 18),
-        Recommender = ReadActor(r, at + 19),
-        RecommendationEvidence = r.IsDBNull(at + 24) ? null : ReadEvidence(r.GetString(at + 24)),
-        PreviousHash = r.GetString(at + 25),
-        Hash = r.GetString(at + 26),
+        OrgId = r.GetString(0),
+        AggregateId = r.GetString(1),
+        Sequence = r.GetInt64(2),
+        LoopId = r.GetString(3),
+        DefinitionVersion = r.GetString(4),
+        TransitionId = r.GetString(5),
+        FromState = r.IsDBNull(6) ? null : r.GetString(6),
+        ToState = r.GetString(7),
+        Actor = ReadActor(r, 8)!,
+        OccurredAt = DateTimeOffset.ParseExact(r.GetString(13), "yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal),
+        Evidence = ReadEvidence(r.GetString(14)),
+        CorrelationId = r.GetString(15),
+        CausationId = r.IsDBNull(16) ? null : r.GetString(16),
+        Warnings = ReadWarnings(r.GetString(17)),
+        RecommendationId = r.IsDBNull(18) ? null : r.GetString(18),
+        Recommender = ReadActor(r, 19),
+        RecommendationEvidence = r.IsDBNull(24) ? null : ReadEvidence(r.GetString(24)),
+        PreviousHash = r.GetString(25),
+        Hash = r.GetString(26),
     };
 
     /// <summary>
@@ -262,8 +259,7 @@ internal static class StoreRows
         return merged;
     }
 
-    /// <summary>The number of <see cref="HeldPairRecordColumns"/>.</summary>
-    public const int HeldPairRecordColumnCount = 15;
+    private static readonly int HeldPairRecordColumnCount = HeldPairRecordColumns.Split(',').Length;
 
     /// <summary>
     /// Reads a held pair: <see cref="HeldPairRecordColumns"/> from column <paramref name="at"/>, then the requested event's

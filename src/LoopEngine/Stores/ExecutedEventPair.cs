@@ -133,11 +133,7 @@ internal static class ExecutedEventPair
     /// <param name="position">Its position.</param>
     /// <returns>The event, as committed.</returns>
     public static LoopEvent Requested(TransitionRecord record, (ulong High, ulong Low) id, long position) =>
-        new(null, id.High, id.Low, LoopEventTypes.TransitionRequested, record.OrgId, record.LoopId, record.AggregateId, record.CorrelationId, record.OccurredAt,
-            new EventBody<(string, Actor, Evidence, DateTimeOffset)>(record.CausationId, (record.TransitionId, record.Actor, record.Evidence, record.OccurredAt), LoopRuntime.RequestedFields))
-        {
-            Position = position,
-        };
+        Event(LoopEventTypes.TransitionRequested, Envelope(record), StoredPair.Of(record, durationMs: 0), id, position, RequestedFields);
 
     /// <summary>Writes the executed event of <paramref name="record"/> again.</summary>
     /// <param name="record">The trace record.</param>
@@ -146,11 +142,7 @@ internal static class ExecutedEventPair
     /// <param name="position">Its position.</param>
     /// <returns>The event, as committed.</returns>
     public static LoopEvent Executed(TransitionRecord record, (ulong High, ulong Low) id, long durationMs, long position) =>
-        new(null, id.High, id.Low, LoopEventTypes.Executed, record.OrgId, record.LoopId, record.AggregateId, record.CorrelationId, record.OccurredAt,
-            new EventBody<(string, string, string, Actor, Evidence, long)>(record.CausationId, (record.FromState!, record.ToState, record.TransitionId, record.Actor, record.Evidence, durationMs), LoopRuntime.ExecutedFields))
-        {
-            Position = position,
-        };
+        Event(LoopEventTypes.Executed, Envelope(record), StoredPair.Of(record, durationMs), id, position, ExecutedFields);
 
     /// <summary>
     /// Writes a held pair again from a store's row: its envelope and the values the two events write, read without parsing
@@ -167,48 +159,73 @@ internal static class ExecutedEventPair
         StoredPair stored,
         (ulong High, ulong Low) requestedId,
         (ulong High, ulong Low) executedId,
-        long position)
-    {
-        var (org, loop, aggregate, correlation, causation, at) = envelope;
-        var requested = new LoopEvent(null, requestedId.High, requestedId.Low, LoopEventTypes.TransitionRequested, org, loop, aggregate, correlation, at,
-            new EventBody<StoredPair>(causation, stored, static (w, p) => LoopRuntime.RequestedFields(w, (p.TransitionId, p.Actor, p.Evidence, p.OccurredAt))))
+        long position) =>
+        (Event(LoopEventTypes.TransitionRequested, envelope, stored, requestedId, position, RequestedFields),
+         Event(LoopEventTypes.Executed, envelope, stored, executedId, position + 1, ExecutedFields));
+
+    // The engine's own writers, fed from the stored values: the JSON is the engine's, byte for byte.
+    private static readonly Action<Utf8JsonWriter, StoredPair> RequestedFields =
+        static (w, p) => LoopRuntime.RequestedFields(w, (p.TransitionId, p.Actor, p.Evidence, p.OccurredAt));
+
+    private static readonly Action<Utf8JsonWriter, StoredPair> ExecutedFields =
+        static (w, p) => LoopRuntime.ExecutedFields(w, (p.FromState, p.ToState, p.TransitionId, p.Actor, p.Evidence, p.DurationMs));
+
+    private static (string OrgId, string LoopId, string AggregateId, string CorrelationId, string? CausationId, DateTimeOffset OccurredAt) Envelope(TransitionRecord r) =>
+        (r.OrgId, r.LoopId, r.AggregateId, r.CorrelationId, r.CausationId, r.OccurredAt);
+
+    private static LoopEvent Event(
+        string type,
+        (string OrgId, string LoopId, string AggregateId, string CorrelationId, string? CausationId, DateTimeOffset OccurredAt) envelope,
+        StoredPair stored,
+        (ulong High, ulong Low) id,
+        long position,
+        Action<Utf8JsonWriter, StoredPair> writer) =>
+        new(null, id.High, id.Low, type, envelope.OrgId, envelope.LoopId, envelope.AggregateId, envelope.CorrelationId, envelope.OccurredAt,
+            new EventBody<StoredPair>(envelope.CausationId, stored, writer))
         {
             Position = position,
         };
-        var executed = new LoopEvent(null, executedId.High, executedId.Low, LoopEventTypes.Executed, org, loop, aggregate, correlation, at,
-            new EventBody<StoredPair>(causation, stored, static (w, p) => LoopRuntime.ExecutedFields(w, (p.FromState, p.ToState, p.TransitionId, p.Actor, p.Evidence, p.DurationMs))))
-        {
-            Position = position + 1,
-        };
-        return (requested, executed);
-    }
 
-    /// <summary>The values a held pair's events write, as a store read them; the evidence is parsed on first use.</summary>
-    /// <param name="transitionId">The transition.</param>
-    /// <param name="fromState">The state it left.</param>
-    /// <param name="toState">The state it entered.</param>
-    /// <param name="actor">The actor.</param>
-    /// <param name="evidenceJson">The stored (canonical) evidence.</param>
-    /// <param name="occurredAt">The record's time (the requested event's "now").</param>
-    /// <param name="durationMs">The executed event's duration.</param>
-    internal sealed class StoredPair(string transitionId, string fromState, string toState, Actor actor, string evidenceJson, DateTimeOffset occurredAt, long durationMs)
+    /// <summary>The values a held pair's events write, as a store read them; stored evidence is parsed on first use.</summary>
+    internal sealed class StoredPair
     {
+        private readonly string? _evidenceJson;
         private Evidence? _evidence;
 
-        public string TransitionId => transitionId;
+        /// <summary>Creates the values from a store's columns; the evidence is kept as its stored (canonical) text.</summary>
+        public StoredPair(string transitionId, string fromState, string toState, Actor actor, string evidenceJson, DateTimeOffset occurredAt, long durationMs)
+            : this(transitionId, fromState, toState, actor, (Evidence?)null, occurredAt, durationMs) => _evidenceJson = evidenceJson;
 
-        public string FromState => fromState;
+        private StoredPair(string transitionId, string fromState, string toState, Actor actor, Evidence? evidence, DateTimeOffset occurredAt, long durationMs)
+        {
+            TransitionId = transitionId;
+            FromState = fromState;
+            ToState = toState;
+            Actor = actor;
+            _evidence = evidence;
+            OccurredAt = occurredAt;
+            DurationMs = durationMs;
+        }
 
-        public string ToState => toState;
+        public string TransitionId { get; }
 
-        public Actor Actor => actor;
+        public string FromState { get; }
+
+        public string ToState { get; }
+
+        public Actor Actor { get; }
 
         // Stored evidence is already canonical; parsing re-canonicalizes idempotently, with limits wide enough for anything once accepted.
-        public Evidence Evidence => _evidence ??= Evidence.Parse(evidenceJson, int.MaxValue, 4096);
+        public Evidence Evidence => _evidence ??= Evidence.Parse(_evidenceJson!, int.MaxValue, 4096);
 
-        public DateTimeOffset OccurredAt => occurredAt;
+        /// <summary>Gets the record's time (the requested event's "now").</summary>
+        public DateTimeOffset OccurredAt { get; }
 
-        public long DurationMs => durationMs;
+        public long DurationMs { get; }
+
+        /// <summary>Takes the values from a record held in memory (its evidence already parsed).</summary>
+        public static StoredPair Of(TransitionRecord r, long durationMs) =>
+            new(r.TransitionId, r.FromState ?? string.Empty, r.ToState, r.Actor, r.Evidence, r.OccurredAt, durationMs);
     }
 
     /// <summary>Tells whether an event's envelope is the one written from a record (its org, loop, aggregate, correlation, causation and time).</summary>

@@ -206,12 +206,6 @@ public sealed class InMemoryLoopStore : ILoopStore, ITimerStore
     /// </summary>
     private object? TryHoldPair(StoreCommit commit, LoopEvent requested, LoopEvent second, ref TransitionRecord? anchored)
     {
-        if (!IsPristine(requested, LoopEventTypes.TransitionRequested, LoopRuntime.RequestedFields, out var asked))
-        {
-            return null;
-        }
-
-        var request = asked.State;
         if (string.Equals(second.Type, LoopEventTypes.Executed, StringComparison.Ordinal))
         {
             // Held by the record only when its duration follows from the record before it (held here too).
@@ -229,6 +223,12 @@ public sealed class InMemoryLoopStore : ILoopStore, ITimerStore
             return r;
         }
 
+        if (!IsPristine(requested, LoopEventTypes.TransitionRequested, LoopRuntime.RequestedFields, out var asked))
+        {
+            return null;
+        }
+
+        var request = asked.State;
         if (IsPristine(second, LoopEventTypes.Blocked, LoopRuntime.BlockedFields, out var blocked)
             && string.Equals(requested.OrgId, second.OrgId, StringComparison.Ordinal)
             && string.Equals(requested.LoopId, second.LoopId, StringComparison.Ordinal)
@@ -767,6 +767,14 @@ public sealed class InMemoryLoopStore : ILoopStore, ITimerStore
             Instance = instance;
         }
 
+        /// <summary>Tells whether a start record's or started event's envelope is the instance's opening (its org, loop, aggregate, correlation and time).</summary>
+        private static bool IsOpeningOf(LoopInstance instance, string orgId, string loopId, string aggregateId, string correlationId, DateTimeOffset at) =>
+            string.Equals(orgId, instance.OrgId, StringComparison.Ordinal)
+            && string.Equals(loopId, instance.LoopId, StringComparison.Ordinal)
+            && string.Equals(aggregateId, instance.AggregateId, StringComparison.Ordinal)
+            && string.Equals(correlationId, instance.CorrelationId, StringComparison.Ordinal)
+            && at.EqualsExact(instance.OpenedAt);
+
         private bool TryHoldStart(TransitionRecord record)
         {
             var instance = Instance;
@@ -780,12 +788,8 @@ public sealed class InMemoryLoopStore : ILoopStore, ITimerStore
                 || !Equals(record.PreviousHashValue, TraceHash.Genesis)
                 || !ReferenceEquals(record.Warnings, Array.Empty<GuardWarning>())
                 || record.RecommendationId is not null || record.Recommender is not null || record.RecommendationEvidence is not null
-                || !string.Equals(record.OrgId, instance.OrgId, StringComparison.Ordinal)
-                || !string.Equals(record.AggregateId, instance.AggregateId, StringComparison.Ordinal)
-                || !string.Equals(record.LoopId, instance.LoopId, StringComparison.Ordinal)
                 || !string.Equals(record.DefinitionVersion, instance.DefinitionVersion, StringComparison.Ordinal)
-                || !string.Equals(record.CorrelationId, instance.CorrelationId, StringComparison.Ordinal)
-                || !record.OccurredAt.EqualsExact(instance.OpenedAt))
+                || !IsOpeningOf(instance, record.OrgId, record.LoopId, record.AggregateId, record.CorrelationId, record.OccurredAt))
             {
                 return false;
             }
@@ -832,11 +836,7 @@ public sealed class InMemoryLoopStore : ILoopStore, ITimerStore
                 || !string.Equals(body.CausationId, _startCausation, StringComparison.Ordinal)
                 || !string.Equals(body.State.State, _startState, StringComparison.Ordinal)
                 || !ReferenceEquals(body.State.Actor, _startActor)
-                || !string.Equals(e.OrgId, instance.OrgId, StringComparison.Ordinal)
-                || !string.Equals(e.LoopId, instance.LoopId, StringComparison.Ordinal)
-                || !string.Equals(e.AggregateId, instance.AggregateId, StringComparison.Ordinal)
-                || !string.Equals(e.CorrelationId, instance.CorrelationId, StringComparison.Ordinal)
-                || !e.OccurredAt.EqualsExact(instance.OpenedAt))
+                || !IsOpeningOf(instance, e.OrgId, e.LoopId, e.AggregateId, e.CorrelationId, e.OccurredAt))
             {
                 return false;
             }
