@@ -496,22 +496,12 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
         foreach (var write in commit.Instances)
         {
             var instance = write.Instance;
-            var statement = write.ExpectedVersion == 0 ? c.InsertInstance : c.UpdateInstanceState;
-            StoreRows.BindInstance(statement.Setter, instance);
-            statement.Set("@org", commit.OrgId);
-            statement.Set("@expected", write.ExpectedVersion);
-            BindExpectedPending(statement, write);
-            var changed = statement.Execute();
+            var changed = WriteInstance(write.ExpectedVersion == 0 ? c.InsertInstance : c.UpdateInstanceState, commit.OrgId, write);
             if (changed == 0 && write.ExpectedVersion != 0)
             {
                 // Not the usual transition write (its indexed identity columns differ from the stored row), or a conflict:
                 // the full update sets every column.
-                statement = c.UpdateInstance;
-                StoreRows.BindInstance(statement.Setter, instance);
-                statement.Set("@org", commit.OrgId);
-                statement.Set("@expected", write.ExpectedVersion);
-                BindExpectedPending(statement, write);
-                changed = statement.Execute();
+                changed = WriteInstance(c.UpdateInstance, commit.OrgId, write);
             }
 
             if (changed == 0)
@@ -607,12 +597,14 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
         return (CommitResult.Committed(positions), true);
     }
 
-    private static void BindExpectedPending(WriterStatement statement, InstanceWrite write)
+    /// <summary>Binds an instance write (with its expected version and pending count) to an insert or update and runs it; returns the rows changed.</summary>
+    private static int WriteInstance(WriterStatement statement, string orgId, InstanceWrite write)
     {
-        if (write.ExpectedVersion != 0)
-        {
-            statement.Set("@expected_pending", write.ExpectedPendingRecommendationCount is { } pending ? (long)pending : (object)DBNull.Value);
-        }
+        StoreRows.BindInstance(statement.Setter, write.Instance);
+        statement.Set("@org", orgId);
+        statement.Set("@expected", write.ExpectedVersion);
+        statement.Set("@expected_pending", write.ExpectedPendingRecommendationCount is { } pending ? (long)pending : (object)DBNull.Value);
+        return statement.Execute();
     }
 
     /// <inheritdoc/>
