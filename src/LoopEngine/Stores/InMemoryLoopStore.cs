@@ -25,6 +25,10 @@ public sealed class InMemoryLoopStore : ILoopStore, ITimerStore
     private readonly Dictionary<(string Org, string Aggregate), Entry> _instances = [];
     private readonly EventLog _events = new();
     private readonly Dictionary<(string Org, string Id), Recommendation> _recommendations = [];
+    private readonly Dictionary<(string Org, string Aggregate, string Key), IdempotencyEntry> _idempotency = [];
+
+    // The shape of the last start held compactly: the next start with the same actor, evidence, causation and state shares it.
+    private StartShape? _lastStart;
     private readonly Dictionary<string, long> _checkpoints = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Org, string Name), long> _sequences = [];
     private readonly Dictionary<(string Org, string Aggregate, string Kind, string Key), LoopTimer> _timers = [];
@@ -115,9 +119,7 @@ public sealed class InMemoryLoopStore : ILoopStore, ITimerStore
             }
         }
 
-        if (commit.Idempotency is { } idem
-            && _instances.TryGetValue((commit.OrgId, idem.AggregateId), out var idemEntry)
-            && idemEntry.Idempotency is not null && idemEntry.Idempotency.ContainsKey(idem.Key))
+        if (commit.Idempotency is { } idem && _idempotency.ContainsKey((commit.OrgId, idem.AggregateId, idem.Key)))
         {
             return CommitResult.KeyExists(idem.AggregateId);
         }
@@ -146,7 +148,7 @@ public sealed class InMemoryLoopStore : ILoopStore, ITimerStore
         var records = commit.Records;
         for (var r = 0; r < records.Count; r++)
         {
-            _instances[(commit.OrgId, records[r].AggregateId)].AddRecord(records[r]);
+            _instances[(commit.OrgId, records[r].AggregateId)].AddRecord(records[r], ref _lastStart);
         }
 
         var recommendations = commit.Recommendations;
@@ -157,8 +159,7 @@ public sealed class InMemoryLoopStore : ILoopStore, ITimerStore
 
         if (commit.Idempotency is { } idem)
         {
-            var entry = _instances[(commit.OrgId, idem.AggregateId)];
-            (entry.Idempotency ??= new Dictionary<string, IdempotencyEntry>(StringComparer.Ordinal))[idem.Key] = idem;
+            _idempotency[(commit.OrgId, idem.AggregateId, idem.Key)] = idem;
         }
 
         var timers = commit.Timers;
@@ -411,9 +412,7 @@ public sealed class InMemoryLoopStore : ILoopStore, ITimerStore
         lock (_gate)
         {
             return ValueTask.FromResult(
-                _instances.TryGetValue((orgId, aggregateId), out var entry) && entry.Idempotency is not null && entry.Idempotency.TryGetValue(key, out var idem)
-                    ? idem
-                    : null);
+                _idempotency.TryGetValue((orgId, aggregateId, key), out var idem) ? idem : null);
         }
     }
 
@@ -631,6 +630,15 @@ public sealed class InMemoryLoopStore : ILoopStore, ITimerStore
         }
     }
 
+    /// <summary>Gets the shared fields a compact start record is held with, or <see langword="null"/>; for tests.</summary>
+    internal object? StartShapeOf(string orgId, string aggregateId)
+    {
+        lock (_gate)
+        {
+            return _instances.TryGetValue((orgId, aggregateId), out var entry) ? entry.Shape : null;
+        }
+    }
+
     /// <summary>
     /// The event stream in fixed-size chunks (no copy as it grows). Each slot holds a <see cref="LoopEvent"/>, or what a
     /// compact event is written from: the <see cref="Entry"/> of a start, the trace record of an executed request, a
@@ -698,20 +706,20 @@ public sealed class InMemoryLoopStore : ILoopStore, ITimerStore
         private TransitionRecord? _first;
         private List<TransitionRecord>? _rest;
 
-        // An engine-written $start record, held as the fields the instance does not hold (_first stays null): the rest
-        // (org, loop, version, aggregate, correlation id, time) is the instance's as long as it keeps them.
-        private Actor? _startActor;
-        private Evidence? _startEvidence;
-        private string? _startCausation;
-        private string? _startState;
+        // An engine-written $start record, held as its hash and the fields the instance does not hold (_first stays null),
+        // shared with other starts that have the same: the rest (org, loop, version, aggregate, correlation id, time) is the
+        // instance's as long as it keeps them.
+        private StartShape? _start;
         private TraceHash? _startHash;
 
         // Its started event's index in the stream, when held here (the stream keeps its id's bits).
         private int _startedIndex = -1;
 
-        public bool HasCompactStart => _startActor is not null;
+        public bool HasCompactStart => _start is not null;
 
-        public int RecordCount => _first is null && _startActor is null ? 0 : 1 + (_rest?.Count ?? 0);
+        public StartShape? Shape => _start;
+
+        public int RecordCount => _first is null && _start is null ? 0 : 1 + (_rest?.Count ?? 0);
 
         public TransitionRecord GetRecord(int index) => index == 0 ? _first ?? StartRecord(Instance) : _rest![index - 1];
 
@@ -723,11 +731,12 @@ public sealed class InMemoryLoopStore : ILoopStore, ITimerStore
             return (long)(record.OccurredAt - previous).TotalMilliseconds;
         }
 
-        public void AddRecord(TransitionRecord record)
+        /// <summary>Adds a record; a start the engine wrote is held compactly, sharing <paramref name="lastStart"/> when it has the same shape.</summary>
+        public void AddRecord(TransitionRecord record, ref StartShape? lastStart)
         {
-            if (_first is null && _startActor is null)
+            if (_first is null && _start is null)
             {
-                if (!TryHoldStart(record))
+                if (!TryHoldStart(record, ref lastStart))
                 {
                     _first = record;
                 }
@@ -742,7 +751,7 @@ public sealed class InMemoryLoopStore : ILoopStore, ITimerStore
         public void Replace(LoopInstance instance, EventLog events)
         {
             var old = Instance;
-            if (_startActor is not null && !ReferenceEquals(instance, old)
+            if (_start is not null && !ReferenceEquals(instance, old)
                 && !(string.Equals(instance.OrgId, old.OrgId, StringComparison.Ordinal)
                     && string.Equals(instance.AggregateId, old.AggregateId, StringComparison.Ordinal)
                     && string.Equals(instance.LoopId, old.LoopId, StringComparison.Ordinal)
@@ -757,10 +766,7 @@ public sealed class InMemoryLoopStore : ILoopStore, ITimerStore
                 }
 
                 _first = StartRecord(old);
-                _startActor = null;
-                _startEvidence = null;
-                _startCausation = null;
-                _startState = null;
+                _start = null;
                 _startHash = null;
             }
 
@@ -775,7 +781,7 @@ public sealed class InMemoryLoopStore : ILoopStore, ITimerStore
             && string.Equals(correlationId, instance.CorrelationId, StringComparison.Ordinal)
             && at.EqualsExact(instance.OpenedAt);
 
-        private bool TryHoldStart(TransitionRecord record)
+        private bool TryHoldStart(TransitionRecord record, ref StartShape? lastStart)
         {
             var instance = Instance;
             if (record.Sequence != 1
@@ -794,10 +800,8 @@ public sealed class InMemoryLoopStore : ILoopStore, ITimerStore
                 return false;
             }
 
-            _startActor = record.Actor;
-            _startEvidence = record.Evidence;
-            _startCausation = record.CausationId;
-            _startState = record.ToState;
+            _start = lastStart is not null && lastStart.IsShapeOf(record) ? lastStart : new StartShape(record.Actor, record.Evidence, record.CausationId, record.ToState);
+            lastStart = _start;
             _startHash = record.HashValue;
             return true;
         }
@@ -813,12 +817,12 @@ public sealed class InMemoryLoopStore : ILoopStore, ITimerStore
                 Sequence = 1,
                 TransitionId = ReservedTransitions.Start,
                 FromState = null,
-                ToState = _startState!,
-                Actor = _startActor!,
+                ToState = _start!.State,
+                Actor = _start.Actor,
                 OccurredAt = instance.OpenedAt,
-                Evidence = _startEvidence!,
+                Evidence = _start.Evidence,
                 CorrelationId = instance.CorrelationId,
-                CausationId = _startCausation,
+                CausationId = _start.CausationId,
                 Warnings = Array.Empty<GuardWarning>(),
                 PreviousHash = TransitionRecord.GenesisHash,
                 Hash = string.Empty,
@@ -831,11 +835,11 @@ public sealed class InMemoryLoopStore : ILoopStore, ITimerStore
         public bool TryHoldStarted(LoopEvent e, int index)
         {
             var instance = Instance;
-            if (_startActor is null || _startedIndex >= 0
+            if (_start is null || _startedIndex >= 0
                 || !IsPristine(e, LoopEventTypes.Started, LoopRuntime.StartedFields, out var body)
-                || !string.Equals(body.CausationId, _startCausation, StringComparison.Ordinal)
-                || !string.Equals(body.State.State, _startState, StringComparison.Ordinal)
-                || !ReferenceEquals(body.State.Actor, _startActor)
+                || !string.Equals(body.CausationId, _start.CausationId, StringComparison.Ordinal)
+                || !string.Equals(body.State.State, _start.State, StringComparison.Ordinal)
+                || !_start.Actor.Equals(body.State.Actor)
                 || !IsOpeningOf(instance, e.OrgId, e.LoopId, e.AggregateId, e.CorrelationId, e.OccurredAt))
             {
                 return false;
@@ -850,12 +854,32 @@ public sealed class InMemoryLoopStore : ILoopStore, ITimerStore
         {
             var instance = Instance;
             return new LoopEvent(null, id.High, id.Low, LoopEventTypes.Started, instance.OrgId, instance.LoopId, instance.AggregateId, instance.CorrelationId, instance.OpenedAt,
-                new EventBody<(string State, Actor Actor)>(_startCausation, (_startState!, _startActor!), LoopRuntime.StartedFields))
+                new EventBody<(string State, Actor Actor)>(_start!.CausationId, (_start.State, _start.Actor), LoopRuntime.StartedFields))
             {
                 Position = position,
             };
         }
+    }
 
-        public Dictionary<string, IdempotencyEntry>? Idempotency { get; set; }
+    /// <summary>
+    /// The fields of an engine-written <c>$start</c> record that its instance does not hold. Immutable; shared by the starts
+    /// that have the same (most starts of a loop have the same actor, no evidence and no causation).
+    /// </summary>
+    private sealed class StartShape(Actor actor, Evidence evidence, string? causationId, string state)
+    {
+        public Actor Actor { get; } = actor;
+
+        public Evidence Evidence { get; } = evidence;
+
+        public string? CausationId { get; } = causationId;
+
+        public string State { get; } = state;
+
+        /// <summary>Tells whether <paramref name="record"/> has this shape: an equal actor, the same evidence object, equal causation and state.</summary>
+        public bool IsShapeOf(TransitionRecord record) =>
+            ReferenceEquals(Evidence, record.Evidence)
+            && string.Equals(State, record.ToState, StringComparison.Ordinal)
+            && string.Equals(CausationId, record.CausationId, StringComparison.Ordinal)
+            && Actor.Equals(record.Actor);
     }
 }

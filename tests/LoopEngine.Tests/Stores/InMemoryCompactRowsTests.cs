@@ -167,6 +167,43 @@ public sealed class InMemoryCompactRowsTests
         events[1].Json.Should().Be(copied.Json);
     }
 
+    [Fact]
+    public async Task Starts_WithTheSameActorEvidenceCausationAndState_ShareOneShape_EachReadsBackAsCommitted()
+    {
+        var (store, capture, engine, time) = Create();
+        var evidence = Evidence.Parse("""{"source":"erp"}""");
+
+        // Equal actors made separately, the same evidence object: one shape. Another causation, another evidence object or
+        // another actor: a shape of its own.
+        await engine.StartAsync(new StartLoopRequest { LoopId = "scm.procurement", AggregateId = "PO-1", Actor = Actor.Automation("system:replenishment"), Evidence = evidence });
+        time.Advance(TimeSpan.FromMilliseconds(7));
+        await engine.StartAsync(new StartLoopRequest { LoopId = "scm.procurement", AggregateId = "PO-2", Actor = Actor.Automation("system:replenishment"), Evidence = evidence });
+        await engine.StartAsync(new StartLoopRequest { LoopId = "scm.procurement", AggregateId = "PO-3", Actor = Actor.Automation("system:replenishment"), Evidence = evidence, CausationId = "cause-3" });
+        await engine.StartAsync(new StartLoopRequest { LoopId = "scm.procurement", AggregateId = "PO-4", Actor = Actor.Automation("system:replenishment"), Evidence = Evidence.Parse("""{"source":"erp"}""") });
+        await engine.StartAsync(new StartLoopRequest { LoopId = "scm.procurement", AggregateId = "PO-5", Actor = Actor.Automation("system:other"), Evidence = evidence });
+
+        var shapes = new[] { "PO-1", "PO-2", "PO-3", "PO-4", "PO-5" }.Select(a => store.StartShapeOf("default", a)).ToList();
+        shapes.Should().AllSatisfy(s => s.Should().NotBeNull());
+        shapes[1].Should().BeSameAs(shapes[0]);
+        shapes.Skip(2).Should().OnlyHaveUniqueItems().And.NotContain(shapes[0]);
+
+        // The second loop moves on (its compact start stays), the first is read back after it.
+        await engine.TransitionAsync(new TransitionRequest { AggregateId = "PO-2", TransitionId = "confirm_po", Actor = TestLoops.Drew, Evidence = Evidence.Parse("""{"approved":true}""") });
+        store.StartShapeOf("default", "PO-2").Should().BeSameAs(shapes[0]);
+
+        var committed = capture.Commits.SelectMany(c => c.Records).ToList();
+        foreach (var aggregate in new[] { "PO-1", "PO-2", "PO-3", "PO-4", "PO-5" })
+        {
+            var trace = await store.ReadTraceAsync("default", aggregate);
+            trace.Should().Equal(committed.Where(r => r.AggregateId == aggregate));
+            trace.Select(TraceCanonicalizer.ComputeHash).Should().Equal(trace.Select(r => r.Hash));
+            (await engine.VerifyTraceAsync(aggregate)).IsValid.Should().BeTrue();
+        }
+
+        var events = await store.ReadEventsAsync(0, 100);
+        events.Select(e => e.Json).Should().Equal(capture.Commits.SelectMany(c => c.Events).Select(e => e.Json));
+    }
+
     private static async Task ShouldReadBackAsCommittedAsync(InMemoryLoopStore store, CapturingStore capture)
     {
         var committedRecords = capture.Commits.SelectMany(c => c.Records).ToList();
