@@ -102,6 +102,12 @@ internal static class TargetsTable
         [nameof(MetricsSteadyStateBenchmark)] = new("#8", "well under 1 s (steady state)", double.PositiveInfinity, null, 1e9),
         [nameof(MetricsColdCatchUpBenchmark)] = new("#8", "report (one-off cold catch-up)", double.PositiveInfinity, null),
         [nameof(G1SignalPipelineBenchmark)] = new("G1", "time <= 2.0x, >= 1M events/s", 2.0, null),
+        [nameof(E3ScalingBenchmark)] = new(
+            "E3",
+            string.Create(CultureInfo.InvariantCulture, $"throughput >= 0.7 x {E3ScalingBenchmark.Threads} threads (time <= {1 / (0.7 * E3ScalingBenchmark.Threads):0.00}x)"),
+            1 / (0.7 * E3ScalingBenchmark.Threads),
+            null),
+        [nameof(M1MemoryPerInstanceBenchmark)] = new("M1", "report the starts (memory held: the M1 row below)", double.PositiveInfinity, null),
     };
 
     /// <summary>Gets the benchmark classes that did not run (PostgreSQL without a connection string), listed as skipped.</summary>
