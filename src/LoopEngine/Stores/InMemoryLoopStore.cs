@@ -27,6 +27,9 @@ public sealed class InMemoryLoopStore : ILoopStore, ITimerStore
     private readonly Dictionary<(string Org, string Id), Recommendation> _recommendations = [];
     private readonly Dictionary<(string Org, string Aggregate, string Key), IdempotencyEntry> _idempotency = [];
 
+    // The last entry found, with its key (see TryGetEntry).
+    private (string? Org, string? Aggregate, Entry? Entry) _lastFound;
+
     // The shape of the last start held compactly: the next start with the same actor, evidence, causation and state shares it.
     private StartShape? _lastStart;
     private readonly Dictionary<string, long> _checkpoints = new(StringComparer.Ordinal);
@@ -54,7 +57,7 @@ public sealed class InMemoryLoopStore : ILoopStore, ITimerStore
     {
         lock (_gate)
         {
-            return ValueTask.FromResult(_instances.TryGetValue((orgId, aggregateId), out var entry) ? entry.Instance : null);
+            return ValueTask.FromResult(TryGetEntry(orgId, aggregateId, out var entry) ? entry.Instance : null);
         }
     }
 
@@ -91,8 +94,7 @@ public sealed class InMemoryLoopStore : ILoopStore, ITimerStore
         for (var w = 0; w < instances.Count; w++)
         {
             var write = instances[w];
-            var key = (commit.OrgId, write.Instance.AggregateId);
-            var exists = _instances.TryGetValue(key, out var entry);
+            var exists = TryGetEntry(commit.OrgId, write.Instance.AggregateId, out var entry);
             var actual = exists ? entry!.Instance.Version : 0;
             if (write.ExpectedVersion == 0 && exists)
             {
@@ -112,7 +114,7 @@ public sealed class InMemoryLoopStore : ILoopStore, ITimerStore
             // A record must extend its trace (the stored version is its last sequence), also when the commit writes its
             // instance; a store never overwrites one.
             var record = records[r];
-            var version = _instances.TryGetValue((commit.OrgId, record.AggregateId), out var entry) ? entry.Instance.Version : 0;
+            var version = TryGetEntry(commit.OrgId, record.AggregateId, out var entry) ? entry.Instance.Version : 0;
             if (record.Sequence <= version)
             {
                 return CommitResult.Conflict(record.AggregateId, version);
@@ -127,28 +129,55 @@ public sealed class InMemoryLoopStore : ILoopStore, ITimerStore
         return NotYetCommitted;
     }
 
+    /// <summary>
+    /// Finds an aggregate's entry; the last one found is remembered, so the several lookups of one commit (its instance,
+    /// record and events are one aggregate's) and the read before it hash the key once. Entries are never removed.
+    /// Called under the lock.
+    /// </summary>
+    private bool TryGetEntry(string orgId, string aggregateId, [NotNullWhen(true)] out Entry? entry)
+    {
+        var (lastOrg, lastAggregate, last) = _lastFound;
+        if (last is not null
+            && (ReferenceEquals(aggregateId, lastAggregate) || string.Equals(aggregateId, lastAggregate, StringComparison.Ordinal))
+            && (ReferenceEquals(orgId, lastOrg) || string.Equals(orgId, lastOrg, StringComparison.Ordinal)))
+        {
+            entry = last;
+            return true;
+        }
+
+        if (_instances.TryGetValue((orgId, aggregateId), out entry))
+        {
+            _lastFound = (orgId, aggregateId, entry);
+            return true;
+        }
+
+        return false;
+    }
+
+    private Entry GetEntry(string orgId, string aggregateId) =>
+        TryGetEntry(orgId, aggregateId, out var entry) ? entry : throw new KeyNotFoundException($"No instance '{aggregateId}' in org '{orgId}'.");
+
     private CommitResult Apply(StoreCommit commit)
     {
         var instances = commit.Instances;
         for (var w = 0; w < instances.Count; w++)
         {
             var write = instances[w];
-            var key = (commit.OrgId, write.Instance.AggregateId);
             var instance = write.Instance.PendingRecommendations.Count == 0 ? write.Instance : write.Instance with { PendingRecommendations = [] };
-            if (_instances.TryGetValue(key, out var entry))
+            if (TryGetEntry(commit.OrgId, write.Instance.AggregateId, out var entry))
             {
                 entry.Replace(instance, _events);
             }
             else
             {
-                _instances[key] = new Entry(instance);
+                _instances[(commit.OrgId, write.Instance.AggregateId)] = new Entry(instance);
             }
         }
 
         var records = commit.Records;
         for (var r = 0; r < records.Count; r++)
         {
-            _instances[(commit.OrgId, records[r].AggregateId)].AddRecord(records[r], ref _lastStart);
+            GetEntry(commit.OrgId, records[r].AggregateId).AddRecord(records[r], ref _lastStart);
         }
 
         var recommendations = commit.Recommendations;
@@ -188,7 +217,7 @@ public sealed class InMemoryLoopStore : ILoopStore, ITimerStore
 
             // A start's started event is held by its entry when the entry can write it again exactly.
             if (records.Count > 0 && string.Equals(e.Type, LoopEventTypes.Started, StringComparison.Ordinal)
-                && _instances.TryGetValue((commit.OrgId, e.AggregateId), out var owner) && owner.TryHoldStarted(e, _events.Count))
+                && TryGetEntry(commit.OrgId, e.AggregateId, out var owner) && owner.TryHoldStarted(e, _events.Count))
             {
                 _events.Add(owner, e.IdBits);
             }
@@ -212,7 +241,7 @@ public sealed class InMemoryLoopStore : ILoopStore, ITimerStore
             // Held by the record only when its duration follows from the record before it (held here too).
             var r = FindRecord(commit, requested.AggregateId);
             if (r is null || ReferenceEquals(r, anchored) || r.Sequence < 2
-                || !_instances.TryGetValue((commit.OrgId, r.AggregateId), out var entry)
+                || !TryGetEntry(commit.OrgId, r.AggregateId, out var entry)
                 || entry.RecordCount < r.Sequence || !ReferenceEquals(entry.GetRecord((int)r.Sequence - 1), r)
                 || !ExecutedEventPair.TryMatch(requested, second, r, out var duration)
                 || duration != entry.DurationBefore(r))
