@@ -60,7 +60,7 @@ internal static class ConsoleScenarios
     /// <summary>E3: N threads, each on its own aggregates, one shared engine and in-memory store; throughput versus one thread.</summary>
     public static async Task<IReadOnlyList<(int Threads, double OpsPerSecond)>> RunE3Async(int maxThreads, int opsPerThread)
     {
-        const int OpsPerAggregate = 1000;
+        const int OpsPerAggregate = E3ScalingBenchmark.PerAggregate;
         Console.WriteLine($"E3: {opsPerThread:N0} executed transitions per thread (small evidence), {OpsPerAggregate} per aggregate, one shared engine + InMemoryLoopStore");
         Console.WriteLine($"E3: {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} GC, {System.Runtime.GCSettings.LatencyMode} latency mode, {Environment.ProcessorCount} processors (set DOTNET_gcServer=1 for server GC, as ASP.NET Core hosts use)");
         var evidence = BenchLoops.Evidence("small");
@@ -82,23 +82,7 @@ internal static class ConsoleScenarios
                 {
                     var runtime = runtimes[worker];
                     go.Wait();
-                    var request = (TransitionRequest?)null;
-                    for (var i = 0; i < opsPerThread; i++)
-                    {
-                        if (i % OpsPerAggregate == 0)
-                        {
-                            var aggregate = string.Create(CultureInfo.InvariantCulture, $"T{worker}-{i / OpsPerAggregate}");
-                            runtime.StartAsync(new StartLoopRequest { LoopId = "bench.counter", AggregateId = aggregate, Actor = BenchLoops.Automation }).AsTask().GetAwaiter().GetResult();
-                            request = new TransitionRequest { AggregateId = aggregate, TransitionId = "tick", Actor = BenchLoops.Human, Evidence = evidence };
-                        }
-
-                        var vt = runtime.TransitionAsync(request!);
-                        var result = vt.IsCompletedSuccessfully ? vt.Result : vt.AsTask().GetAwaiter().GetResult();
-                        if (result.Outcome != TransitionOutcome.Executed)
-                        {
-                            throw new InvalidOperationException($"E3: {result.Outcome}");
-                        }
-                    }
+                    E3ScalingBenchmark.Drive(runtime, evidence, string.Create(CultureInfo.InvariantCulture, $"T{worker}"), opsPerThread);
                 });
                 workers[t].Start();
             }

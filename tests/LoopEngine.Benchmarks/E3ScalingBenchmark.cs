@@ -63,7 +63,7 @@ public class E3ScalingBenchmark
                 try
                 {
                     go.Wait();
-                    Drive(worker, perThread);
+                    Drive(_runtime, _evidence, string.Create(CultureInfo.InvariantCulture, $"E3-{_invocation}-{worker}"), perThread);
                 }
 #pragma warning disable CA1031 // Rethrown on the benchmark's thread below.
                 catch (Exception ex)
@@ -87,19 +87,24 @@ public class E3ScalingBenchmark
         }
     }
 
-    private void Drive(int worker, int transitions)
+    /// <summary>
+    /// Runs <paramref name="transitions"/> executed transitions on one thread: a new aggregate (named from
+    /// <paramref name="aggregatePrefix"/>) every <see cref="PerAggregate"/>; throws on any other outcome. Shared with
+    /// <c>--e3</c>.
+    /// </summary>
+    internal static void Drive(LoopRuntime runtime, Evidence evidence, string aggregatePrefix, int transitions)
     {
         TransitionRequest? request = null;
         for (var i = 0; i < transitions; i++)
         {
             if (i % PerAggregate == 0)
             {
-                var aggregate = string.Create(CultureInfo.InvariantCulture, $"E3-{_invocation}-{worker}-{i / PerAggregate}");
-                _runtime.StartAsync(new StartLoopRequest { LoopId = "bench.counter", AggregateId = aggregate, Actor = BenchLoops.Automation }).AsTask().GetAwaiter().GetResult();
-                request = new TransitionRequest { AggregateId = aggregate, TransitionId = "tick", Actor = BenchLoops.Human, Evidence = _evidence };
+                var aggregate = string.Create(CultureInfo.InvariantCulture, $"{aggregatePrefix}-{i / PerAggregate}");
+                runtime.StartAsync(new StartLoopRequest { LoopId = "bench.counter", AggregateId = aggregate, Actor = BenchLoops.Automation }).AsTask().GetAwaiter().GetResult();
+                request = new TransitionRequest { AggregateId = aggregate, TransitionId = "tick", Actor = BenchLoops.Human, Evidence = evidence };
             }
 
-            var pending = _runtime.TransitionAsync(request!);
+            var pending = runtime.TransitionAsync(request!);
             var result = pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
             if (result.Outcome != TransitionOutcome.Executed)
             {

@@ -29,7 +29,7 @@ public sealed class WriterStatementTests : IDisposable
     [Fact]
     public void RepeatedAndChangedValues_EachRowHoldsWhatWasSetForIt()
     {
-        using var insert = new WriterStatement(_connection, "INSERT INTO t (n, a, b, c) VALUES (@n, @a, @b, @c);");
+        using var insert = Insert();
         var longText = new string('x', 300);
         var rows = new (object A, object B, object C)[]
         {
@@ -45,10 +45,7 @@ public sealed class WriterStatementTests : IDisposable
 
         for (var n = 0; n < rows.Length; n++)
         {
-            insert.Set("@n", (long)n);
-            insert.Set("@a", rows[n].A);
-            insert.Set("@b", rows[n].B);
-            insert.Set("@c", rows[n].C);
+            SetRow(insert, n, rows[n].A, rows[n].B, rows[n].C);
             insert.Execute().Should().Be(1);
         }
 
@@ -58,11 +55,8 @@ public sealed class WriterStatementTests : IDisposable
     [Fact]
     public void FailedBind_TheNextEqualValueIsBoundAgain()
     {
-        using var insert = new WriterStatement(_connection, "INSERT INTO t (n, a, b, c) VALUES (@n, @a, @b, @c);");
-        insert.Set("@n", 0L);
-        insert.Set("@a", "first");
-        insert.Set("@b", 1L);
-        insert.Set("@c", 1.0);
+        using var insert = Insert();
+        SetRow(insert, 0, "first", 1L, 1.0);
         insert.Execute();
 
         var act = () => insert.Set("@c", double.NaN);
@@ -84,15 +78,22 @@ public sealed class WriterStatementTests : IDisposable
     [Fact]
     public void UnknownName_IsIgnored()
     {
-        using var insert = new WriterStatement(_connection, "INSERT INTO t (n, a, b, c) VALUES (@n, @a, @b, @c);");
-        insert.Set("@n", 7L);
-        insert.Set("@a", "a");
-        insert.Set("@b", 1L);
-        insert.Set("@c", 1.0);
+        using var insert = Insert();
+        SetRow(insert, 7, "a", 1L, 1.0);
         insert.Set("@not_a_parameter", "ignored");
         insert.Execute().Should().Be(1);
         ReadRows().Should().Equal(("7", "a", "1", "1.0"));
     }
+
+    private static void SetRow(WriterStatement insert, long n, object a, object b, object c)
+    {
+        insert.Set("@n", n);
+        insert.Set("@a", a);
+        insert.Set("@b", b);
+        insert.Set("@c", c);
+    }
+
+    private WriterStatement Insert() => new(_connection, "INSERT INTO t (n, a, b, c) VALUES (@n, @a, @b, @c);");
 
     private List<(string, string, string, string)> ReadRows()
     {
