@@ -13,10 +13,10 @@ namespace LoopEngine.Sqlite;
 /// </summary>
 internal sealed class WriterStatement : IDisposable
 {
-    private readonly sqlite3 _db;
-    private readonly sqlite3_stmt _statement;
     private const int RememberedTextLength = 128;
 
+    private readonly sqlite3 _db;
+    private readonly sqlite3_stmt _statement;
     private readonly Dictionary<string, int> _index = new(StringComparer.Ordinal);
 
     // The value bound last to each parameter (by index; index 0 unused), or null when none was bound or a bind failed.

@@ -892,7 +892,7 @@ public sealed class InMemoryLoopStore : ILoopStore, ITimerStore
 
     /// <summary>
     /// The fields of an engine-written <c>$start</c> record that its instance does not hold. Immutable; shared by the starts
-    /// that have the same (most starts of a loop have the same actor, no evidence and no causation).
+    /// that have the same (most starts of a loop have the same actor, no evidence or the same, and no causation).
     /// </summary>
     private sealed class StartShape(Actor actor, Evidence evidence, string? causationId, string state)
     {
@@ -904,11 +904,11 @@ public sealed class InMemoryLoopStore : ILoopStore, ITimerStore
 
         public string State { get; } = state;
 
-        /// <summary>Tells whether <paramref name="record"/> has this shape: an equal actor, the same evidence object, equal causation and state.</summary>
+        /// <summary>Tells whether <paramref name="record"/> has this shape: equal state, causation, actor and evidence (the same bytes).</summary>
         public bool IsShapeOf(TransitionRecord record) =>
-            ReferenceEquals(Evidence, record.Evidence)
-            && string.Equals(State, record.ToState, StringComparison.Ordinal)
+            string.Equals(State, record.ToState, StringComparison.Ordinal)
             && string.Equals(CausationId, record.CausationId, StringComparison.Ordinal)
-            && Actor.Equals(record.Actor);
+            && Actor.Equals(record.Actor)
+            && (ReferenceEquals(Evidence, record.Evidence) || Evidence.Equals(record.Evidence));
     }
 }

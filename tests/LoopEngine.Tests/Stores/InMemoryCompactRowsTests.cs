@@ -173,26 +173,29 @@ public sealed class InMemoryCompactRowsTests
         var (store, capture, engine, time) = Create();
         var evidence = Evidence.Parse("""{"source":"erp"}""");
 
-        // Equal actors made separately, the same evidence object: one shape. Another causation, another evidence object or
-        // another actor: a shape of its own.
+        // Equal actors made separately, equal evidence (the same object, or parsed again from the same JSON): one shape.
+        // Another causation, other evidence or another actor: a shape of its own.
         await engine.StartAsync(new StartLoopRequest { LoopId = "scm.procurement", AggregateId = "PO-1", Actor = Actor.Automation("system:replenishment"), Evidence = evidence });
         time.Advance(TimeSpan.FromMilliseconds(7));
         await engine.StartAsync(new StartLoopRequest { LoopId = "scm.procurement", AggregateId = "PO-2", Actor = Actor.Automation("system:replenishment"), Evidence = evidence });
         await engine.StartAsync(new StartLoopRequest { LoopId = "scm.procurement", AggregateId = "PO-3", Actor = Actor.Automation("system:replenishment"), Evidence = evidence, CausationId = "cause-3" });
-        await engine.StartAsync(new StartLoopRequest { LoopId = "scm.procurement", AggregateId = "PO-4", Actor = Actor.Automation("system:replenishment"), Evidence = Evidence.Parse("""{"source":"erp"}""") });
+        await engine.StartAsync(new StartLoopRequest { LoopId = "scm.procurement", AggregateId = "PO-4", Actor = Actor.Automation("system:replenishment"), Evidence = Evidence.Parse("""{"source":"crm"}""") });
         await engine.StartAsync(new StartLoopRequest { LoopId = "scm.procurement", AggregateId = "PO-5", Actor = Actor.Automation("system:other"), Evidence = evidence });
+        await engine.StartAsync(new StartLoopRequest { LoopId = "scm.procurement", AggregateId = "PO-6", Actor = Actor.Automation("system:other"), Evidence = Evidence.Parse("""{"source":"erp"}""") });
 
-        var shapes = new[] { "PO-1", "PO-2", "PO-3", "PO-4", "PO-5" }.Select(a => store.StartShapeOf("default", a)).ToList();
+        var aggregates = new[] { "PO-1", "PO-2", "PO-3", "PO-4", "PO-5", "PO-6" };
+        var shapes = aggregates.Select(a => store.StartShapeOf("default", a)).ToList();
         shapes.Should().AllSatisfy(s => s.Should().NotBeNull());
         shapes[1].Should().BeSameAs(shapes[0]);
-        shapes.Skip(2).Should().OnlyHaveUniqueItems().And.NotContain(shapes[0]);
+        shapes[5].Should().BeSameAs(shapes[4], "evidence parsed again from the same JSON is the same evidence");
+        shapes.Take(5).Skip(2).Should().OnlyHaveUniqueItems().And.NotContain(shapes[0]);
 
         // The second loop moves on (its compact start stays), the first is read back after it.
         await engine.TransitionAsync(new TransitionRequest { AggregateId = "PO-2", TransitionId = "confirm_po", Actor = TestLoops.Drew, Evidence = Evidence.Parse("""{"approved":true}""") });
         store.StartShapeOf("default", "PO-2").Should().BeSameAs(shapes[0]);
 
         var committed = capture.Commits.SelectMany(c => c.Records).ToList();
-        foreach (var aggregate in new[] { "PO-1", "PO-2", "PO-3", "PO-4", "PO-5" })
+        foreach (var aggregate in aggregates)
         {
             var trace = await store.ReadTraceAsync("default", aggregate);
             trace.Should().Equal(committed.Where(r => r.AggregateId == aggregate));
