@@ -15,10 +15,12 @@ namespace LoopEngine.Benchmarks;
 /// a calibration of how far the machine itself scales at that moment.
 /// </remarks>
 [MemoryDiagnoser]
+[WarmupCount(8)]
+[IterationCount(12)]
 public class E3ScalingBenchmark
 {
     /// <summary>Executed transitions per thread per invocation.</summary>
-    public const int PerThread = 20_000;
+    public const int PerThread = 40_000;
 
     /// <summary>Transitions per aggregate before a thread starts its next aggregate.</summary>
     public const int PerAggregate = 1_000;
