@@ -235,6 +235,54 @@ public sealed class PostgreSqlLoopStoreSpecificTests : IAsyncLifetime
         }
     }
 
+    [PostgresFact]
+    public async Task Commits_RunOnGenericPlans_AndLeaveTheSessionsPlanCacheModeAsItWas()
+    {
+        // One pooled connection (prepared after two uses), so the test reads the prepared statements the commits ran.
+        var builder = new NpgsqlConnectionStringBuilder(PostgresDatabase.RequireConnectionString())
+        {
+            MaxPoolSize = 1, MaxAutoPrepare = 64, AutoPrepareMinUsages = 2, NoResetOnClose = true,
+        };
+        await using var dataSource = NpgsqlDataSource.Create(builder.ConnectionString);
+        string before;
+        await using (var connection = await dataSource.OpenConnectionAsync())
+        {
+            before = (string)(await new NpgsqlCommand("SELECT current_setting('plan_cache_mode');", connection).ExecuteScalarAsync())!;
+        }
+
+        await using var store = new PostgreSqlLoopStore(dataSource, new PostgreSqlLoopStoreOptions { Schema = _schema.Name });
+        var registry = new LoopRegistry();
+        registry.Add(LoopDefinition.Create("test.plans").AddState("A").AddState("B", s => s.Terminal())
+            .AddTransition("tick", "A", "A", t => t.AllowActors(ActorType.Human))
+            .AddTransition("go", "A", "B", t => t.AllowActors(ActorType.Human)).WithOutcome("done", "done", "done").Build());
+        var engine = new LoopRuntime(store, registry);
+        var human = new Actor(ActorType.Human, "drew");
+        await engine.StartAsync(new StartLoopRequest { LoopId = "test.plans", AggregateId = "P-1", Actor = human });
+        for (var i = 0; i < 20; i++)
+        {
+            (await engine.TransitionAsync(new TransitionRequest { AggregateId = "P-1", TransitionId = "tick", Actor = human })).IsExecuted.Should().BeTrue();
+        }
+
+        await using (var connection = await dataSource.OpenConnectionAsync())
+        {
+            var plans = new List<(string Statement, long Generic, long Custom)>();
+            await using (var read = new NpgsqlCommand("SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE '%" + _schema.Name + "%';", connection))
+            await using (var reader = await read.ExecuteReaderAsync())
+            {
+                while (await reader.ReadAsync())
+                {
+                    plans.Add((reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2)));
+                }
+            }
+
+            plans.Should().Contain(p => p.Statement.Contains("UPDATE", StringComparison.Ordinal) && p.Generic >= 10, "the instance update ran prepared on every commit");
+            plans.Should().Contain(p => p.Statement.Contains("trace_records", StringComparison.Ordinal) && p.Generic >= 10);
+            // The statements every commit ran (not the migration's): none planned anew for its values.
+            plans.Where(p => p.Generic + p.Custom >= 10 && p.Custom > 0).Select(p => p.Statement).Should().BeEmpty("no commit statement is planned anew for its values");
+            (await new NpgsqlCommand("SELECT current_setting('plan_cache_mode');", connection).ExecuteScalarAsync()).Should().Be(before, "the setting is local to each commit's transaction");
+        }
+    }
+
     [Theory]
     [InlineData("Host=127.0.0.1;Username=u", 64, true)]
     [InlineData("Host=127.0.0.1;Username=u;Max Auto Prepare=0;No Reset On Close=false", 0, false)]
