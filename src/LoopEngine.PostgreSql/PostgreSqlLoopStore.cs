@@ -935,22 +935,18 @@ public sealed partial class PostgreSqlLoopStore : ILoopStore, ITimerStore, IAsyn
         }
 
         await notifier.ConfigureAwait(false);
-        Task? listener;
+        Task? listener, initialized;
         lock (_gate)
         {
-            // EnsureListening starts no listener once disposal began (it checks under this lock).
+            // EnsureListening starts no listener, and InitializeAsync no migration, once disposal began (both check under
+            // this lock).
             listener = _listener;
+            initialized = _initialized;
         }
 
         if (listener is not null)
         {
             await listener.ConfigureAwait(false);
-        }
-
-        Task? initialized;
-        lock (_gate)
-        {
-            initialized = _initialized;
         }
 
         if (initialized is not null)

@@ -713,6 +713,14 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The highest position taken: in the events table, or by a trace record's row (its row id is its requested event's
+    /// position, and the executed event follows it); with <paramref name="heldPairsOnly"/>, only rows that hold a pair.
+    /// </summary>
+    private static string HighestPositionSql(bool heldPairsOnly) =>
+        "SELECT max(coalesce((SELECT max(position) FROM events), 0), coalesce((SELECT rowid + 1 FROM trace_records WHERE rowid > 0" +
+        (heldPairsOnly ? " AND requested_id_high IS NOT NULL" : string.Empty) + " ORDER BY rowid DESC LIMIT 1), 0));";
+
     private async ValueTask<long> ReadMaxPositionAsync(CancellationToken cancellationToken)
     {
         var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -720,8 +728,7 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
         {
             using var command = connection.CreateCommand();
             // The highest event position: in the events table, or the executed event after a trace record's requested one.
-            command.CommandText = "SELECT max(coalesce((SELECT max(position) FROM events), 0), " +
-                "coalesce((SELECT rowid + 1 FROM trace_records WHERE rowid > 0 AND requested_id_high IS NOT NULL ORDER BY rowid DESC LIMIT 1), 0));";
+            command.CommandText = HighestPositionSql(heldPairsOnly: true);
             return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
         }
     }
@@ -1111,11 +1118,6 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
     private sealed class WriterCommands : IDisposable
     {
         private const string InstanceStateSet = "loop_id = @loop_id, definition_version = @definition_version, current_state = @current_state, status = @status, version = @version, updated_at = @updated_at, closed_at = @closed_at, head_hash = @head_hash, pending_recommendation_count = @pending_recommendation_count";
-        // The highest position taken: in the events table, or by a trace record's row (its row id is its requested event's
-        // position, and the executed event follows it). Rows inserted by hand count too, so a row id is never taken twice.
-        private const string LastPositionSql =
-            "max(coalesce((SELECT max(position) FROM events), 0), coalesce((SELECT rowid + 1 FROM trace_records WHERE rowid > 0 ORDER BY rowid DESC LIMIT 1), 0))";
-
         // A null expected count (a writer that checks the version only) matches any stored count.
         private const string ExpectedPendingMatch = "pending_recommendation_count = coalesce(@expected_pending, pending_recommendation_count)";
         private const string InstanceIdentityMatch = "correlation_id = @correlation_id AND opened_at = @opened_at AND parent_loop_id IS @parent_loop_id AND parent_aggregate_id IS @parent_aggregate_id";
@@ -1144,7 +1146,8 @@ public sealed class SqliteLoopStore : ILoopStore, ITimerStore, IAsyncDisposable
             UpsertRecommendation = Statement($"INSERT INTO recommendations ({StoreRows.RecommendationColumns}) VALUES ({StoreRows.RecommendationParameters}) ON CONFLICT (org, id) DO UPDATE SET {StoreRows.RecommendationUpdateSet};");
             InsertIdempotency = Statement($"INSERT INTO idempotency ({StoreRows.IdempotencyColumns}) VALUES ({StoreRows.IdempotencyParameters}) ON CONFLICT (org, aggregate, key) DO NOTHING;");
             InsertEvent = Statement($"INSERT INTO events (position, {StoreRows.EventInsertColumns}) VALUES (@position, {StoreRows.EventParameters});");
-            LastPosition = Statement($"SELECT {LastPositionSql};");
+            // Rows inserted by hand count too, so a row id is never taken twice.
+            LastPosition = Statement(HighestPositionSql(heldPairsOnly: false));
             LowestRowid = Statement("SELECT min(0, coalesce((SELECT min(rowid) FROM trace_records), 0));");
             SetCheckpoint = Create("INSERT INTO checkpoints (name, position) VALUES (@name, @position) ON CONFLICT (name) DO UPDATE SET position = excluded.position;", ["@name", "@position"]);
             NextSequence = Create("INSERT INTO sequences (org, name, next_value) VALUES (@org, @name, 2) ON CONFLICT (org, name) DO UPDATE SET next_value = next_value + 1 RETURNING next_value - 1;", ["@org", "@name"]);

@@ -203,7 +203,7 @@ internal static class StoreRows
         FromState = r.IsDBNull(6) ? null : r.GetString(6),
         ToState = r.GetString(7),
         Actor = ReadActor(r, 8)!,
-        OccurredAt = DateTimeOffset.ParseExact(r.GetString(13), "yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal),
+        OccurredAt = ReadTraceTime(r, 13),
         Evidence = ReadEvidence(r.GetString(14)),
         CorrelationId = r.GetString(15),
         CausationId = r.IsDBNull(16) ? null : r.GetString(16),
@@ -214,6 +214,10 @@ internal static class StoreRows
         PreviousHash = r.GetString(25),
         Hash = r.GetString(26),
     };
+
+    /// <summary>Reads a trace record's time, stored as its canonical text (<see cref="TraceCanonicalizer.FormatTime"/>).</summary>
+    private static DateTimeOffset ReadTraceTime(DbDataReader r, int ordinal) =>
+        DateTimeOffset.ParseExact(r.GetString(ordinal), "yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
 
     /// <summary>
     /// The trace record columns a held requested + executed pair is written again from (see
@@ -267,7 +271,7 @@ internal static class StoreRows
     /// </summary>
     public static (LoopEvent Requested, LoopEvent Executed) ReadHeldPair(DbDataReader r, int at)
     {
-        var occurredAt = DateTimeOffset.ParseExact(r.GetString(at + 11), "yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+        var occurredAt = ReadTraceTime(r, at + 11);
         var k = at + HeldPairRecordColumnCount;
         var stored = new ExecutedEventPair.StoredPair(r.GetString(at + 3), r.GetString(at + 4), r.GetString(at + 5), ReadActor(r, at + 6)!, r.GetString(at + 12), occurredAt, r.GetInt64(k + 5));
         return ExecutedEventPair.FromStored(

@@ -30,16 +30,15 @@ internal static class ExecutedEventPair
 
         var request = asked.State;
         var step = done.State;
-        var r = record;
-        if (!IsEnvelopeOf(requested, asked.CausationId, r) || !IsEnvelopeOf(executed, done.CausationId, r)
-            || r.FromState is null
-            || !string.Equals(request.Transition, r.TransitionId, StringComparison.Ordinal)
-            || !ReferenceEquals(request.Actor, r.Actor) || !ReferenceEquals(request.Evidence, r.Evidence)
-            || TraceCanonicalizer.Truncate(request.Now) != r.OccurredAt
-            || !string.Equals(step.From, r.FromState, StringComparison.Ordinal)
-            || !string.Equals(step.To, r.ToState, StringComparison.Ordinal)
-            || !string.Equals(step.Transition, r.TransitionId, StringComparison.Ordinal)
-            || !ReferenceEquals(step.Actor, r.Actor) || !ReferenceEquals(step.Evidence, r.Evidence))
+        if (!IsEnvelopeOf(requested, asked.CausationId, record) || !IsEnvelopeOf(executed, done.CausationId, record)
+            || record.FromState is null
+            || !string.Equals(request.Transition, record.TransitionId, StringComparison.Ordinal)
+            || !ReferenceEquals(request.Actor, record.Actor) || !ReferenceEquals(request.Evidence, record.Evidence)
+            || TraceCanonicalizer.Truncate(request.Now) != record.OccurredAt
+            || !string.Equals(step.From, record.FromState, StringComparison.Ordinal)
+            || !string.Equals(step.To, record.ToState, StringComparison.Ordinal)
+            || !string.Equals(step.Transition, record.TransitionId, StringComparison.Ordinal)
+            || !ReferenceEquals(step.Actor, record.Actor) || !ReferenceEquals(step.Evidence, record.Evidence))
         {
             return false;
         }
