@@ -65,11 +65,21 @@ internal static class ConsoleScenarios
         Console.WriteLine($"E3: {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} GC, {System.Runtime.GCSettings.LatencyMode} latency mode, {Environment.ProcessorCount} processors (set DOTNET_gcServer=1 for server GC, as ASP.NET Core hosts use)");
         var evidence = BenchLoops.Evidence("small");
         var results = new List<(int, double)>();
-        foreach (var (threads, shared) in Enumerable.Range(1, maxThreads).Prepend(1).Select(t => (t, true)).Concat(Enumerable.Range(2, Math.Max(0, maxThreads - 1)).Select(t => (t, false))))
+        // Shared: one engine and one store for all threads (the E3 figure); then, to show where scaling is lost, an engine per
+        // thread over one shared store, and an engine and a store per thread.
+        var runs = Enumerable.Range(1, maxThreads).Prepend(1).Select(t => (t, E3Sharing.EngineAndStore))
+            .Concat(Enumerable.Range(2, Math.Max(0, maxThreads - 1)).SelectMany(t => new[] { (t, E3Sharing.Store), (t, E3Sharing.Nothing) }));
+        foreach (var (threads, sharing) in runs)
         {
+            var shared = sharing == E3Sharing.EngineAndStore;
             var store = new InMemoryLoopStore();
             var runtime = BenchLoops.CreateRuntime(store);
-            var runtimes = Enumerable.Range(0, threads).Select(_ => shared ? runtime : BenchLoops.CreateRuntime(new InMemoryLoopStore())).ToArray();
+            var runtimes = Enumerable.Range(0, threads).Select(_ => sharing switch
+            {
+                E3Sharing.EngineAndStore => runtime,
+                E3Sharing.Store => BenchLoops.CreateRuntime(store),
+                _ => BenchLoops.CreateRuntime(new InMemoryLoopStore()),
+            }).ToArray();
             GC.Collect();
             var pauseBefore = GC.GetTotalPauseDuration();
             var gen2Before = GC.CollectionCount(2);
@@ -98,7 +108,7 @@ internal static class ConsoleScenarios
             var rate = threads * (double)opsPerThread / sw.Elapsed.TotalSeconds;
             var pause = GC.GetTotalPauseDuration() - pauseBefore;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  {threads} thread(s){(shared ? ", one shared engine + store" : ", an engine + store per thread")}: {rate,12:N0} transitions/s ({sw.Elapsed.TotalMilliseconds:N0} ms; GC pauses {pause.TotalMilliseconds:N0} ms = {pause / sw.Elapsed:P0}, {GC.CollectionCount(2) - gen2Before} gen-2 collections)"));
+                $"  {threads} thread(s){sharing switch { E3Sharing.EngineAndStore => ", one shared engine + store", E3Sharing.Store => ", an engine per thread, one shared store", _ => ", an engine + store per thread" }}: {rate,12:N0} transitions/s ({sw.Elapsed.TotalMilliseconds:N0} ms; GC pauses {pause.TotalMilliseconds:N0} ms = {pause / sw.Elapsed:P0}, {GC.CollectionCount(2) - gen2Before} gen-2 collections)"));
             if (shared)
             {
                 results.Add((threads, rate));
@@ -141,5 +151,12 @@ internal static class ConsoleScenarios
         // The first 1-thread run is a warm-up; keep the last 1-thread figure.
         results.RemoveAt(0);
         return results;
+    }
+
+    private enum E3Sharing
+    {
+        EngineAndStore,
+        Store,
+        Nothing,
     }
 }

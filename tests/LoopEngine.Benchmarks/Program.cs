@@ -41,7 +41,8 @@ public static class Program
             var ops = list.Select(a => int.TryParse(a, CultureInfo.InvariantCulture, out var n) ? n : 0).FirstOrDefault(n => n > 0);
             SqliteSynchronousMode? only = list.Remove("normal") ? SqliteSynchronousMode.Normal : list.Remove("full") ? SqliteSynchronousMode.Full : null;
             var writersOnly = list.Remove("writers");
-            await StoreProfileScenario.RunAsync(ops > 0 ? ops : 300, only, writersOnly);
+            var singleOnly = list.Remove("single");
+            await StoreProfileScenario.RunAsync(ops > 0 ? ops : 300, only, writersOnly, singleOnly);
             return 0;
         }
 

@@ -14,8 +14,21 @@ internal static class StoreProfileScenario
     /// <param name="n">Operations per piece.</param>
     /// <param name="only">The one synchronous mode to run, or <see langword="null"/> for both.</param>
     /// <param name="writersOnly">Only the 32-writer SQLite piece (for a CPU trace of group commit alone).</param>
-    public static async Task RunAsync(int n, SqliteSynchronousMode? only = null, bool writersOnly = false)
+    /// <param name="singleOnly">Only the single-writer SQLite transition (for a CPU trace of S1/S2's path alone).</param>
+    public static async Task RunAsync(int n, SqliteSynchronousMode? only = null, bool writersOnly = false, bool singleOnly = false)
     {
+        if (singleOnly)
+        {
+            var singleDir = StoreBench.NewTempDirectory("profile-single");
+            var singleStore = StoreBench.SqliteStore(Path.Combine(singleDir, "p.db"), only ?? SqliteSynchronousMode.Normal);
+            var singleRuntime = BenchLoops.CreateRuntime(singleStore);
+            var singleRequest = await StoreBench.StartAsync(singleRuntime, "PO-1", BenchLoops.Evidence("small"));
+            await MeasureAsync($"SQLite {only ?? SqliteSynchronousMode.Normal}: TransitionAsync, one writer", n, async () => await singleRuntime.TransitionAsync(singleRequest));
+            await singleStore.DisposeAsync();
+            StoreBench.DeleteDirectory(singleDir);
+            return;
+        }
+
         if (writersOnly)
         {
             foreach (var mode in new[] { SqliteSynchronousMode.Normal, SqliteSynchronousMode.Full })
