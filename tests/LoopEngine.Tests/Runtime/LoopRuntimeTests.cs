@@ -315,4 +315,25 @@ public sealed class LoopRuntimeTests
 
         f.Engine.Compile(f.Registry.Get("test.counter")).MachinesBuilt.Should().BeLessThanOrEqualTo(1);
     }
+
+    [Fact]
+    public void MachinePool_AfterABurstLargerThanItsSize_KeepsOnlyItsSize()
+    {
+        var compiled = new CompiledLoop(new EngineFixture().Registry.Get("test.counter"), poolSize: 2);
+
+        // Five requests at once: five machines; when they are done, the pool keeps two and drops the rest.
+        var rented = Enumerable.Range(0, 5).Select(_ => compiled.Rent()).ToList();
+        compiled.MachinesBuilt.Should().Be(5);
+        rented.ForEach(compiled.Return);
+        compiled.MachinesAlive.Should().Be(2);
+
+        // The next two requests reuse the kept machines; a third at the same time configures a new one.
+        var again = new[] { compiled.Rent(), compiled.Rent() };
+        again.Should().OnlyContain(slot => rented.Contains(slot));
+        compiled.MachinesBuilt.Should().Be(5);
+        var third = compiled.Rent();
+        rented.Should().NotContain(third);
+        compiled.MachinesBuilt.Should().Be(6);
+        compiled.MachinesAlive.Should().Be(3);
+    }
 }
