@@ -115,8 +115,8 @@ internal sealed class CompiledLoop
     /// <summary>
     /// Puts a machine back in the pool, or drops it while more than the pool's size are alive (rented or pooled: after a burst
     /// of concurrent requests, the extra machines are not kept). The bag's own <c>Count</c> is not used: it locks every
-    /// thread's list of the bag (measured: with two threads on one engine, that lock taken per request cost scaling); the
-    /// count of live machines changes only when one is built or dropped, so a request reads it without writing it.
+    /// thread's list of the bag (in a scratch loop, 80-240 ns per rent and return on one thread, 600-960 ns with two at
+    /// once); the count of live machines changes only when one is built or dropped, so a request reads it without writing it.
     /// </summary>
     internal void Return(MachineSlot slot)
     {
