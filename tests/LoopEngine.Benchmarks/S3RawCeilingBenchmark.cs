@@ -210,7 +210,10 @@ public class S3RawCeilingBenchmark
         }
 
         /// <summary>Called with the committed batch: acknowledges it (here at once: the commit synced) and empties the list.</summary>
-        protected virtual void Committed(List<TaskCompletionSource> batch)
+        protected virtual void Committed(List<TaskCompletionSource> batch) => Answer(batch);
+
+        /// <summary>Answers every write of the list (their continuations run on the thread pool) and empties it.</summary>
+        protected static void Answer(List<TaskCompletionSource> batch)
         {
             foreach (var done in batch)
             {
@@ -310,12 +313,7 @@ public class S3RawCeilingBenchmark
                 }
 
                 RandomAccess.FlushToDisk(_wal);
-                foreach (var done in taken)
-                {
-                    done.SetResult();
-                }
-
-                taken.Clear();
+                Answer(taken);
             }
         }
     }
