@@ -658,17 +658,21 @@ public sealed partial class PostgreSqlLoopStore : ILoopStore, ITimerStore, IAsyn
 
     // Polled by every waiting reader: built once per store. One row per event of the events table (its columns first, the
     // rest null) and one per trace record holding a pair (the event columns null, then the record, position, ids and
-    // duration), each source in position order and limited, under one visibility horizon.
+    // duration), each source in position order and limited, under one visibility horizon. A null takes the type of the
+    // other branch's column (PostgreSQL resolves a union's unknown-type literals to it).
     private string ReadEventsSql => field ??=
         $"WITH h AS MATERIALIZED (SELECT ({VisibilityHorizon}) AS v) " +
-        $"(SELECT {StoreRows.EventColumns}, {NullHeldPairColumns}, NULL::bigint, NULL::bigint, NULL::bigint, NULL::bigint, NULL::bigint, NULL::bigint " +
+        $"(SELECT {StoreRows.EventColumns}, {Nulls(HeldPairColumnCount)} " +
         $"FROM {_s}.events, h WHERE position > @after AND tx < h.v ORDER BY position LIMIT @max) " +
         "UNION ALL " +
-        $"(SELECT NULL::bigint, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::bigint, NULL::text, " +
-        $"{StoreRows.HeldPairRecordColumns}, event_position, {StoreRows.HeldPairIdColumns} " +
+        $"(SELECT {Nulls(EventColumnCount)}, {StoreRows.HeldPairRecordColumns}, event_position, {StoreRows.HeldPairIdColumns} " +
         $"FROM {_s}.trace_records, h WHERE event_position >= @after AND tx < h.v ORDER BY event_position LIMIT @max);";
 
-    private static string NullHeldPairColumns => string.Join(", ", StoreRows.HeldPairRecordColumns.Split(", ").Select(c => c == "actor_confidence" ? "NULL::double precision" : "NULL::text"));
+    // A held pair's columns: the record's, the requested event's position, then the ids and the duration.
+    private static readonly int HeldPairColumnCount =
+        StoreRows.HeldPairRecordColumns.Split(',').Length + 1 + StoreRows.HeldPairIdColumns.Split(',').Length;
+
+    private static string Nulls(int count) => string.Join(", ", Enumerable.Repeat("NULL", count));
 
     /// <inheritdoc/>
     public async ValueTask WaitForEventsAsync(long afterPosition, TimeSpan timeout, CancellationToken cancellationToken = default)

@@ -91,7 +91,7 @@ public class M1MemoryPerInstanceBenchmark
             "M1",
             string.Create(CultureInfo.InvariantCulture, $"{nameof(M1MemoryPerInstanceBenchmark)}: memory held per open instance, {Instances:N0} instances"),
             string.Create(CultureInfo.InvariantCulture, $"{median:N0} B (median of {sorted.Count}; {sorted[0]:N0}-{sorted[^1]:N0} B; aggregate id {_idBytesPerInstance:N0} B of it)"),
-            "-", "-", "-", "-", "<= 512 B per open instance", met,
+            "-", "-", "-", "-", string.Create(CultureInfo.InvariantCulture, $"<= {MaxBytesPerInstance:N0} B per open instance"), met,
         ]);
     }
 }

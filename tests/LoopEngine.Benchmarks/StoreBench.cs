@@ -81,7 +81,6 @@ internal static class StoreBench
         await ExecuteAsync(dataSource, $"DROP SCHEMA IF EXISTS \"{schema}\" CASCADE;");
     }
 
-    /// <summary>Starts one <c>bench.counter</c> loop and returns the request that ticks it.</summary>
     /// <summary>
     /// Bytes held by live objects after a full, compacting collection (the large object heap too), so that the free space a
     /// previous measurement left behind does not change the figure.
@@ -95,6 +94,7 @@ internal static class StoreBench
         return GC.GetTotalMemory(forceFullCollection: false);
     }
 
+    /// <summary>Starts one <c>bench.counter</c> loop and returns the request that ticks it.</summary>
     public static async Task<TransitionRequest> StartAsync(LoopRuntime runtime, string aggregateId, Evidence evidence)
     {
         await runtime.StartAsync(new StartLoopRequest { LoopId = "bench.counter", AggregateId = aggregateId, Actor = BenchLoops.Automation });

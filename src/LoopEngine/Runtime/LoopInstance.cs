@@ -3,20 +3,17 @@ namespace LoopEngine;
 /// <summary>A snapshot of one running (or ended) loop for one aggregate. Immutable; stores persist it.</summary>
 public sealed record LoopInstance
 {
-    // No time: the offset that marks ClosedAt as null.
-    private const short NoTime = short.MinValue;
-
     // The head hash is kept as its 32 bytes and written as hex text when read.
     private TraceHash? _headHash;
 
-    // The three times as clock ticks and offset minutes: a DateTimeOffset field takes 16 bytes and a nullable one 24 (the
-    // in-memory store keeps every open instance for its whole life, and the engine makes one per transition).
+    // The three times packed (PackedTime: the in-memory store keeps every open instance for its whole life, and the engine
+    // makes one per transition).
     private long _openedTicks;
     private long _updatedTicks;
     private long _closedTicks;
     private short _openedOffset;
     private short _updatedOffset;
-    private short _closedOffset = NoTime;
+    private short _closedOffset = PackedTime.NoTime;
 
     /// <summary>Gets the org (tenant) the instance belongs to.</summary>
     public required string OrgId { get; init; }
@@ -45,22 +42,22 @@ public sealed record LoopInstance
     /// <summary>Gets when the loop was opened (UTC, millisecond precision).</summary>
     public required DateTimeOffset OpenedAt
     {
-        get => Time(_openedTicks, _openedOffset);
-        init => (_openedTicks, _openedOffset) = Pack(value);
+        get => PackedTime.Unpack(_openedTicks, _openedOffset);
+        init => (_openedTicks, _openedOffset) = PackedTime.Pack(value);
     }
 
     /// <summary>Gets when the last trace record was written (UTC, millisecond precision).</summary>
     public required DateTimeOffset UpdatedAt
     {
-        get => Time(_updatedTicks, _updatedOffset);
-        init => (_updatedTicks, _updatedOffset) = Pack(value);
+        get => PackedTime.Unpack(_updatedTicks, _updatedOffset);
+        init => (_updatedTicks, _updatedOffset) = PackedTime.Pack(value);
     }
 
     /// <summary>Gets when the loop closed, was cancelled or failed; otherwise <see langword="null"/>.</summary>
     public DateTimeOffset? ClosedAt
     {
-        get => _closedOffset == NoTime ? null : Time(_closedTicks, _closedOffset);
-        init => (_closedTicks, _closedOffset) = value is { } closed ? Pack(closed) : (0, NoTime);
+        get => PackedTime.UnpackNullable(_closedTicks, _closedOffset);
+        init => (_closedTicks, _closedOffset) = PackedTime.Pack(value);
     }
 
     /// <summary>Gets the hash of the last trace record (the head of the chain).</summary>
@@ -94,9 +91,4 @@ public sealed record LoopInstance
 
     /// <summary>Gets the head of the trace, for an auditor to keep.</summary>
     public TraceHead Head => new(OrgId, AggregateId, Version, HeadHash);
-
-    private static DateTimeOffset Time(long ticks, short offsetMinutes) => new(ticks, TimeSpan.FromMinutes(offsetMinutes));
-
-    // A DateTimeOffset's offset is whole minutes within ±14 hours, so it fits a short (and never equals NoTime).
-    private static (long Ticks, short OffsetMinutes) Pack(DateTimeOffset value) => (value.Ticks, (short)(value.Offset.Ticks / TimeSpan.TicksPerMinute));
 }

@@ -73,15 +73,10 @@ internal static class ExecutedEventPair
                 var record = records[r];
                 if (string.Equals(record.AggregateId, events[i].AggregateId, StringComparison.Ordinal)
                     && string.Equals(record.OrgId, commit.OrgId, StringComparison.Ordinal)
-                    && HeldBy(pairs, r) is null
+                    && HeldBy(pairs.AsSpan(0, count), r) is null
                     && TryMatch(events[i], events[i + 1], record, out var duration))
                 {
-                    if (pairs is null)
-                    {
-                        pairs = new Held[records.Count];
-                        Array.Fill(pairs, new Held(-1, -1, 0));
-                    }
-
+                    pairs ??= new Held[records.Count];
                     pairs[count++] = new Held(r, i, duration);
                     i++;
                     break;
@@ -93,16 +88,13 @@ internal static class ExecutedEventPair
     }
 
     /// <summary>Gets the pair held by the record at index <paramref name="record"/> of the commit, if any.</summary>
-    public static Held? HeldBy(Held[]? pairs, int record)
+    public static Held? HeldBy(ReadOnlySpan<Held> pairs, int record)
     {
-        if (pairs is not null)
+        foreach (var pair in pairs)
         {
-            foreach (var pair in pairs)
+            if (pair.Record == record)
             {
-                if (pair.Record == record)
-                {
-                    return pair;
-                }
+                return pair;
             }
         }
 
@@ -110,16 +102,13 @@ internal static class ExecutedEventPair
     }
 
     /// <summary>Tells whether the event at index <paramref name="eventIndex"/> of the commit is held by a record.</summary>
-    public static bool IsHeld(Held[]? pairs, int eventIndex)
+    public static bool IsHeld(ReadOnlySpan<Held> pairs, int eventIndex)
     {
-        if (pairs is not null)
+        foreach (var pair in pairs)
         {
-            foreach (var pair in pairs)
+            if (pair.Index == eventIndex || pair.Index + 1 == eventIndex)
             {
-                if (pair.Index == eventIndex || pair.Index + 1 == eventIndex)
-                {
-                    return true;
-                }
+                return true;
             }
         }
 

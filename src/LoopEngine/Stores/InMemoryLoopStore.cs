@@ -866,9 +866,7 @@ public sealed class InMemoryLoopStore : ILoopStore, ITimerStore
             var instance = Instance;
             if (_start is null || _startedIndex >= 0
                 || !IsPristine(e, LoopEventTypes.Started, LoopRuntime.StartedFields, out var body)
-                || !string.Equals(body.CausationId, _start.CausationId, StringComparison.Ordinal)
-                || !string.Equals(body.State.State, _start.State, StringComparison.Ordinal)
-                || !_start.Actor.Equals(body.State.Actor)
+                || !_start.Has(body.State.State, body.CausationId, body.State.Actor)
                 || !IsOpeningOf(instance, e.OrgId, e.LoopId, e.AggregateId, e.CorrelationId, e.OccurredAt))
             {
                 return false;
@@ -906,9 +904,13 @@ public sealed class InMemoryLoopStore : ILoopStore, ITimerStore
 
         /// <summary>Tells whether <paramref name="record"/> has this shape: equal state, causation, actor and evidence (the same bytes).</summary>
         public bool IsShapeOf(TransitionRecord record) =>
-            string.Equals(State, record.ToState, StringComparison.Ordinal)
-            && string.Equals(CausationId, record.CausationId, StringComparison.Ordinal)
-            && Actor.Equals(record.Actor)
+            Has(record.ToState, record.CausationId, record.Actor)
             && (ReferenceEquals(Evidence, record.Evidence) || Evidence.Equals(record.Evidence));
+
+        /// <summary>Tells whether a start (its record, or its started event, which has no evidence) entered this state with this causation and actor.</summary>
+        public bool Has(string state, string? causationId, Actor actor) =>
+            string.Equals(State, state, StringComparison.Ordinal)
+            && string.Equals(CausationId, causationId, StringComparison.Ordinal)
+            && Actor.Equals(actor);
     }
 }

@@ -12,7 +12,7 @@ public sealed record TransitionRecord
     private TraceHash? _previousHash = TraceHash.Genesis;
 
     // The fields most records leave empty (causation, soft-guard warnings, an approved recommendation), held together and
-    // only when one is set; and the time as clock ticks and offset minutes (a DateTimeOffset field is padded to 16 bytes).
+    // only when one is set; and the time packed (PackedTime).
     // Stores keep every record, the in-memory store as this object: 40 bytes less each.
     private Extras? _extras;
     private long _occurredTicks;
@@ -51,12 +51,8 @@ public sealed record TransitionRecord
     /// <summary>Gets when the step happened (UTC, whole milliseconds).</summary>
     public required DateTimeOffset OccurredAt
     {
-        get => new(_occurredTicks, TimeSpan.FromMinutes(_occurredOffset));
-        init
-        {
-            _occurredTicks = value.Ticks;
-            _occurredOffset = (short)(value.Offset.Ticks / TimeSpan.TicksPerMinute);
-        }
+        get => PackedTime.Unpack(_occurredTicks, _occurredOffset);
+        init => (_occurredTicks, _occurredOffset) = PackedTime.Pack(value);
     }
 
     /// <summary>Gets the evidence (for an approval, the approver's evidence).</summary>
